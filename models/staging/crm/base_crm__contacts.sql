@@ -1,0 +1,75 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every crm_contacts drop: cleaned and checked, good and
+-- broken alike (see stg_crm__contacts and stg_landing__quarantined_rows).
+{%- set columns = [
+    'contact_id', 'full_name', 'email', 'phone', 'gender', 'birth_date', 'occupation',
+    'address', 'city', 'province', 'country', 'customer_id', 'loyalty_id',
+    'created_at', 'updated_at'
+] %}
+
+with source as (
+
+    select * from {{ source('crm', 'crm_contacts') }}
+
+),
+
+cleaned as (
+
+    select
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record,
+        {%- for column in columns %}
+        {{ profile360.clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['contact_id'],
+            timestamps=['updated_at'],
+            optional_timestamps=['created_at'],
+            dates=['birth_date'],
+            optional_enums={'gender': var('profile360__accepted_values')['gender']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        contact_id,
+        customer_id,
+        loyalty_id,
+        ---------- strings
+        full_name,
+        email,
+        phone,
+        upper(gender) as gender,
+        occupation,
+        address,
+        city,
+        province,
+        country,
+        ---------- dates
+        {{ profile360.parse_date('birth_date') }} as birth_date,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('created_at') }} as created_at,
+        {{ profile360.parse_timestamp_utc('updated_at') }} as updated_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

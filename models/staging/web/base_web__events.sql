@@ -1,0 +1,88 @@
+{{ config(materialized="view") }}
+
+-- One row per line of every web_events drop: parsed, cleaned and checked.
+-- Good and broken lines alike; stg_web__events keeps the good ones,
+-- stg_landing__quarantined_rows the others.
+{%- set accepted = var('profile360__accepted_values') %}
+
+with source as (
+
+    select * from {{ source('web', 'web_events') }}
+
+),
+
+parsed as (
+
+    select
+        {{ profile360.landing_file('filename') }} as _source_file,
+        raw_line as _raw_record,
+        {{ profile360.try_parse_json('raw_line') }} as doc
+    from source
+
+),
+
+cleaned as (
+
+    select
+        _source_file,
+        _raw_record,
+        doc,
+        {%- for field in [
+            'event_id', 'event_type', 'anonymous_id', 'user_id', 'email', 'phone',
+            'session_id', 'page_url', 'referrer', 'utm_source', 'utm_medium',
+            'utm_campaign', 'search_query', 'product_id', 'device_type', 'event_at'
+        ] %}
+        {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
+        {%- endfor %}
+        {{ profile360.json_object('doc', 'properties') }} as properties
+    from parsed
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            json_doc='doc',
+            key=['event_id'],
+            timestamps=['event_at'],
+            enums={'event_type': accepted['web_event_type']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        event_id,
+        anonymous_id,
+        user_id,
+        session_id,
+        product_id,
+        ---------- strings
+        lower(event_type) as event_type,
+        email,
+        phone,
+        page_url,
+        referrer,
+        lower(utm_source) as utm_source,
+        lower(utm_medium) as utm_medium,
+        utm_campaign,
+        search_query,
+        lower(device_type) as device_type,
+        properties,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('event_at') }} as event_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed
