@@ -17,11 +17,11 @@ with source as (
 cleaned as (
 
     select
-        {{ profile360.landing_file('filename') }} as _source_file,
-        {{ profile360.record_as_json(columns) }} as _raw_record,
         {%- for column in columns %}
-        {{ profile360.clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+            {{ profile360.clean_text(column) }} as {{ column }},
         {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
     from source
 
 ),

@@ -10,7 +10,9 @@ with base as (
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'contact_id', 'updated_at desc, _source_file desc, _raw_record') }}
+    {{ profile360.deduplicate(
+        'base', 'contact_id', 'updated_at desc, _source_file desc, _raw_record'
+    ) }}
 
 ),
 

@@ -4,6 +4,11 @@
 -- Good and broken lines alike; stg_web__events keeps the good ones,
 -- stg_landing__quarantined_rows the others.
 {%- set accepted = var('profile360__accepted_values') %}
+{%- set text_fields = [
+    'event_id', 'event_type', 'anonymous_id', 'user_id', 'email', 'phone',
+    'session_id', 'page_url', 'referrer', 'utm_source', 'utm_medium',
+    'utm_campaign', 'search_query', 'product_id', 'device_type', 'event_at'
+] %}
 
 with source as (
 
@@ -27,12 +32,8 @@ cleaned as (
         _source_file,
         _raw_record,
         doc,
-        {%- for field in [
-            'event_id', 'event_type', 'anonymous_id', 'user_id', 'email', 'phone',
-            'session_id', 'page_url', 'referrer', 'utm_source', 'utm_medium',
-            'utm_campaign', 'search_query', 'product_id', 'device_type', 'event_at'
-        ] %}
-        {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
+        {%- for field in text_fields %}
+            {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
         {%- endfor %}
         {{ profile360.json_object('doc', 'properties') }} as properties
     from parsed

@@ -1,0 +1,1 @@
+"""Profile360 orchestration: demo data, command line, (later) Dagster definitions."""
