@@ -1,0 +1,53 @@
+"""Shared fixtures: one demo landing zone and one warehouse built from it per
+test session, in temporary folders (never the user's demo or warehouse)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
+
+# The demo as the README builds it, shortened to keep the suite quick.
+DEMO_PERSONS = 1000
+DEMO_DAYS = 60
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    landing_dir: Path
+    db_path: Path
+    build: subprocess.CompletedProcess
+
+    def broken_rows(self) -> list[dict[str, str]]:
+        """The generator's record of every broken row it injected."""
+        with open(self.landing_dir / "_truth" / "broken_rows.csv", newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+
+def run_cli(*args: str, landing_dir: Path, db_path: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run the `profile360` command line in a child process, as a scheduler would."""
+    env = {**os.environ, **OFFLINE_ENV,
+           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """Generate demo data and `profile360 build` it once for the whole session."""
+    root = tmp_path_factory.mktemp("demo")
+    landing, db = root / "landing", root / "warehouse.duckdb"
+    generated = run_cli("generate", "--persons", str(DEMO_PERSONS), "--days", str(DEMO_DAYS),
+                        landing_dir=landing, db_path=db)
+    assert generated.returncode == 0, generated.stderr
+    build = run_cli("build", landing_dir=landing, db_path=db)
+    return BuiltWarehouse(landing, db, build)
