@@ -4,7 +4,8 @@
 
     try_parse_json(text)   -> the text when it is one valid JSON object, else NULL
     json_text(doc, key)    -> the value at top-level key as text (NULL if absent)
-    json_object(doc, key)  -> the nested object at key, as JSON text
+    json_object(doc, key)  -> the nested object at key, as JSON text (NULL if
+                              absent or JSON null)
 #}
 {% macro try_parse_json(text) -%}
     {{ return(adapter.dispatch('try_parse_json', 'profile360')(text)) }}
@@ -37,7 +38,7 @@
 {%- endmacro %}
 
 {% macro default__json_object(doc, key) -%}
-    cast(json_extract({{ doc }}, '$.{{ key }}') as varchar)
+    nullif(cast(json_extract({{ doc }}, '$.{{ key }}') as varchar), 'null')
 {%- endmacro %}
 
 {% macro spark__json_object(doc, key) -%}

@@ -1,0 +1,89 @@
+{{ config(materialized="view") }}
+
+-- One row per line of every app_events drop: parsed, cleaned and checked.
+-- Good and broken lines alike; stg_app__events keeps the good ones,
+-- stg_landing__quarantined_rows the others.
+{%- set accepted = var('profile360__accepted_values') %}
+{%- set text_fields = [
+    'event_id', 'event_type', 'device_id', 'user_id', 'platform', 'app_version',
+    'screen_name', 'product_id', 'session_id', 'session_duration_s', 'event_at'
+] %}
+
+with source as (
+
+    select * from {{ source('app', 'app_events') }}
+
+),
+
+parsed as (
+
+    select
+        {{ profile360.landing_file('filename') }} as _source_file,
+        raw_line as _raw_record,
+        {{ profile360.try_parse_json('raw_line') }} as doc
+    from source
+
+),
+
+cleaned as (
+
+    select
+        _source_file,
+        _raw_record,
+        doc,
+        {%- for field in text_fields %}
+            {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
+        {%- endfor %}
+        -- A JSON null reads as the text 'null', a missing marker: NULL.
+        {{ profile360.clean_text(profile360.json_object('doc', 'properties')) }} as properties
+    from parsed
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            json_doc='doc',
+            key=['event_id'],
+            timestamps=['event_at'],
+            numbers=['session_duration_s'],
+            enums={
+                'event_type': accepted['app_event_type'],
+                'platform': accepted['app_platform']
+            }
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        event_id,
+        device_id,
+        user_id,
+        session_id,
+        product_id,
+        ---------- strings
+        lower(event_type) as event_type,
+        lower(platform) as platform,
+        app_version,
+        screen_name,
+        properties,
+        ---------- numerics
+        {{ profile360.try_cast('session_duration_s', dbt.type_int()) }} as session_duration_s,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('event_at') }} as event_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

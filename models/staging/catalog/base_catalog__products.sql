@@ -1,0 +1,57 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every products drop: cleaned and checked, good and
+-- broken alike (see stg_catalog__products and stg_landing__quarantined_rows).
+{%- set columns = ['product_id', 'product_name', 'category', 'brand', 'list_price'] %}
+
+with source as (
+
+    select * from {{ source('catalog', 'products') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['product_id'],
+            numbers=['list_price']
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        product_id,
+        ---------- strings
+        product_name,
+        category,
+        brand,
+        ---------- numerics
+        {{ profile360.try_cast('list_price', dbt.type_numeric()) }} as list_price,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

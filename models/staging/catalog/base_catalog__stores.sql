@@ -1,0 +1,58 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every stores drop: cleaned and checked, good and broken
+-- alike (see stg_catalog__stores and stg_landing__quarantined_rows).
+{%- set columns = ['store_id', 'store_name', 'city', 'province', 'region', 'opened_at'] %}
+
+with source as (
+
+    select * from {{ source('catalog', 'stores') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['store_id'],
+            optional_timestamps=['opened_at']
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        store_id,
+        ---------- strings
+        store_name,
+        city,
+        province,
+        region,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('opened_at') }} as opened_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

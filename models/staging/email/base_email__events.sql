@@ -1,0 +1,59 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every email_events drop: cleaned and checked, good and
+-- broken alike (see stg_email__events and stg_landing__quarantined_rows).
+{%- set columns = ['event_id', 'campaign_id', 'email', 'event_type', 'link_url', 'event_at'] %}
+
+with source as (
+
+    select * from {{ source('email', 'email_events') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['event_id'],
+            timestamps=['event_at'],
+            enums={'event_type': var('profile360__accepted_values')['email_event_type']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        event_id,
+        campaign_id,
+        ---------- strings
+        lower(event_type) as event_type,
+        email,
+        link_url,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('event_at') }} as event_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

@@ -1,0 +1,67 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every loyalty_members drop: cleaned and checked, good and
+-- broken alike (see stg_loyalty__members and stg_landing__quarantined_rows).
+{%- set columns = [
+    'loyalty_id', 'phone', 'email', 'full_name', 'tier', 'points_balance',
+    'joined_at', 'updated_at'
+] %}
+
+with source as (
+
+    select * from {{ source('loyalty', 'loyalty_members') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['loyalty_id'],
+            timestamps=['updated_at'],
+            optional_timestamps=['joined_at'],
+            numbers=['points_balance'],
+            enums={'tier': var('profile360__accepted_values')['loyalty_tier']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        loyalty_id,
+        ---------- strings
+        full_name,
+        email,
+        phone,
+        lower(tier) as tier,
+        ---------- numerics
+        {{ profile360.try_cast('points_balance', dbt.type_bigint()) }} as points_balance,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('joined_at') }} as joined_at,
+        {{ profile360.parse_timestamp_utc('updated_at') }} as updated_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

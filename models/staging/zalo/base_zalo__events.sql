@@ -1,0 +1,75 @@
+{{ config(materialized="view") }}
+
+-- One row per line of every zalo_events drop: parsed, cleaned and checked.
+-- Good and broken lines alike; stg_zalo__events keeps the good ones,
+-- stg_landing__quarantined_rows the others.
+{%- set accepted = var('profile360__accepted_values') %}
+{%- set text_fields = ['event_id', 'zalo_user_id', 'phone', 'event_type', 'event_at'] %}
+
+with source as (
+
+    select * from {{ source('zalo', 'zalo_events') }}
+
+),
+
+parsed as (
+
+    select
+        {{ profile360.landing_file('filename') }} as _source_file,
+        raw_line as _raw_record,
+        {{ profile360.try_parse_json('raw_line') }} as doc
+    from source
+
+),
+
+cleaned as (
+
+    select
+        _source_file,
+        _raw_record,
+        doc,
+        {%- for field in text_fields %}
+            {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
+        {%- endfor %}
+        -- A JSON null reads as the text 'null', a missing marker: NULL.
+        {{ profile360.clean_text(profile360.json_object('doc', 'properties')) }} as properties
+    from parsed
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            json_doc='doc',
+            key=['event_id'],
+            timestamps=['event_at'],
+            enums={'event_type': accepted['zalo_event_type']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        event_id,
+        zalo_user_id,
+        ---------- strings
+        lower(event_type) as event_type,
+        phone,
+        properties,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('event_at') }} as event_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed
