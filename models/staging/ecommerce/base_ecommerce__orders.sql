@@ -1,0 +1,78 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every ecommerce_orders drop: cleaned and checked, good
+-- and broken alike (see stg_ecommerce__orders and stg_landing__quarantined_rows).
+{%- set accepted = var('profile360__accepted_values') %}
+{%- set columns = [
+    'order_id', 'customer_id', 'email', 'phone', 'anonymous_id', 'device_id',
+    'channel', 'status', 'total_amount', 'discount_amount', 'currency',
+    'shipping_city', 'ordered_at', 'updated_at'
+] %}
+
+with source as (
+
+    select * from {{ source('ecommerce', 'ecommerce_orders') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['order_id'],
+            timestamps=['ordered_at', 'updated_at'],
+            numbers=['total_amount', 'discount_amount'],
+            enums={
+                'channel': accepted['order_channel'],
+                'status': accepted['order_status']
+            }
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        order_id,
+        customer_id,
+        anonymous_id,
+        device_id,
+        ---------- strings
+        email,
+        phone,
+        lower(channel) as channel,
+        lower(status) as status,
+        -- The contract: money is in VND unless `currency` says otherwise.
+        coalesce(upper(currency), 'VND') as currency,
+        shipping_city,
+        ---------- numerics
+        {{ profile360.try_cast('total_amount', dbt.type_numeric()) }} as total_amount,
+        {{ profile360.try_cast('discount_amount', dbt.type_numeric()) }} as discount_amount,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('ordered_at') }} as ordered_at,
+        {{ profile360.parse_timestamp_utc('updated_at') }} as updated_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

@@ -1,0 +1,36 @@
+-- One row per e-commerce order line (order_item_id = surrogate key of order_id
+-- and line_number). A line re-sent in a later drop replaces the earlier copy:
+-- the latest file wins.
+
+with base as (
+
+    select * from {{ ref('base_ecommerce__order_items') }}
+    where _quarantine_reason_code is null
+
+),
+
+deduplicated as (
+
+    {{ profile360.deduplicate('base', 'order_item_id', '_source_file desc, _raw_record') }}
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        order_item_id,
+        order_id,
+        product_id,
+        ---------- numerics
+        line_number,
+        quantity,
+        unit_price,
+        ---------- lineage
+        _source_file,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from deduplicated
+
+)
+
+select * from final

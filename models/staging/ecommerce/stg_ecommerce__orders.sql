@@ -1,0 +1,49 @@
+-- One row per e-commerce order (order_id), its latest version: orders are
+-- re-sent when they change (the status moves forward by new rows) and the
+-- latest updated_at wins (ties: the later file). ordered_at stays the time the
+-- order was placed; updated_at says when this status was reached.
+
+with base as (
+
+    select * from {{ ref('base_ecommerce__orders') }}
+    where _quarantine_reason_code is null
+
+),
+
+deduplicated as (
+
+    {{ profile360.deduplicate(
+        'base', 'order_id', 'updated_at desc, _source_file desc, _raw_record'
+    ) }}
+
+),
+
+final as (
+
+    select
+        ---------- ids
+        order_id,
+        customer_id,
+        anonymous_id,
+        device_id,
+        ---------- strings
+        email,
+        phone,
+        channel,
+        status,
+        currency,
+        shipping_city,
+        ---------- numerics
+        total_amount,
+        discount_amount,
+        ---------- timestamps
+        ordered_at,
+        updated_at,
+        ---------- lineage
+        _source_file,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,69 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every pos_transaction_items drop: cleaned and checked,
+-- good and broken alike (see stg_pos__transaction_items and
+-- stg_landing__quarantined_rows).
+{%- set columns = ['transaction_id', 'line_number', 'product_id', 'quantity', 'unit_price'] %}
+
+with source as (
+
+    select * from {{ source('pos', 'pos_transaction_items') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['transaction_id', 'line_number'],
+            numbers=['line_number', 'quantity', 'unit_price'],
+            non_negative=['quantity']
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        transaction_id,
+        product_id,
+        ---------- numerics
+        {{ profile360.try_cast('line_number', dbt.type_int()) }} as line_number,
+        {{ profile360.try_cast('quantity', dbt.type_int()) }} as quantity,
+        {{ profile360.try_cast('unit_price', dbt.type_numeric()) }} as unit_price,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+),
+
+keyed as (
+
+    -- Transaction lines have no id of their own: a surrogate key of the
+    -- typed transaction_id and line_number ('1' and '01' are the same line).
+    select
+        {{ profile360.surrogate_key(['transaction_id', 'line_number']) }} as transaction_item_id,
+        typed.*
+    from typed
+
+)
+
+select * from keyed

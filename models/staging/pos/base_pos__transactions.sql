@@ -1,0 +1,78 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every pos_transactions drop: cleaned and checked, good
+-- and broken alike (see stg_pos__transactions and stg_landing__quarantined_rows).
+{%- set accepted = var('profile360__accepted_values') %}
+{%- set columns = [
+    'transaction_id', 'store_id', 'loyalty_id', 'phone', 'total_amount', 'currency',
+    'payment_method', 'is_return', 'transacted_at'
+] %}
+{#- Spellings of true among the accepted booleans; every other accepted one is false. #}
+{%- set true_values = ['true', '1', 'yes', 'y', 't'] %}
+{%- set false_values = accepted['boolean'] | reject('in', true_values) | list %}
+{%- set true_list = "'" ~ true_values | join("', '") ~ "'" %}
+{%- set false_list = "'" ~ false_values | join("', '") ~ "'" %}
+
+with source as (
+
+    select * from {{ source('pos', 'pos_transactions') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['transaction_id'],
+            timestamps=['transacted_at'],
+            numbers=['total_amount'],
+            enums={'is_return': accepted['boolean']}
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        transaction_id,
+        store_id,
+        loyalty_id,
+        ---------- strings
+        phone,
+        -- The contract: money is in VND unless `currency` says otherwise.
+        coalesce(upper(currency), 'VND') as currency,
+        lower(payment_method) as payment_method,
+        ---------- numerics
+        {{ profile360.try_cast('total_amount', dbt.type_numeric()) }} as total_amount,
+        ---------- booleans
+        case
+            when lower(is_return) in ({{ true_list }}) then true
+            when lower(is_return) in ({{ false_list }}) then false
+        end as is_return,
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('transacted_at') }} as transacted_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+)
+
+select * from typed

@@ -1,0 +1,76 @@
+{{ config(materialized="view") }}
+
+-- One row per row of every consents drop: cleaned and checked, good and
+-- broken alike (see stg_privacy__consents and stg_landing__quarantined_rows).
+{%- set accepted = var('profile360__accepted_values') %}
+{%- set columns = ['subject_type', 'subject_value', 'purpose', 'status', 'source', 'recorded_at'] %}
+
+with source as (
+
+    select * from {{ source('privacy', 'consents') }}
+
+),
+
+cleaned as (
+
+    select
+        {%- for column in columns %}
+            {{ profile360.clean_text(column) }} as {{ column }},
+        {%- endfor %}
+        {{ profile360.landing_file('filename') }} as _source_file,
+        {{ profile360.record_as_json(columns) }} as _raw_record
+    from source
+
+),
+
+checked as (
+
+    select
+        *,
+        {{ profile360.quarantine_checks(
+            key=['subject_value'],
+            timestamps=['recorded_at'],
+            enums={
+                'subject_type': accepted['subject_type'],
+                'purpose': accepted['consent_purpose'],
+                'status': accepted['consent_status']
+            }
+        ) }}
+    from cleaned
+
+),
+
+typed as (
+
+    select
+        ---------- strings
+        lower(subject_type) as subject_type,
+        subject_value,
+        lower(purpose) as purpose,
+        lower(status) as status,
+        -- The contract's name; where the consent was collected.
+        lower(source) as source,  -- noqa: RF04
+        ---------- timestamps
+        {{ profile360.parse_timestamp_utc('recorded_at') }} as recorded_at,
+        ---------- lineage and quarantine
+        _source_file,
+        _raw_record,
+        _quarantine_reason_code,
+        _quarantine_reason
+    from checked
+
+),
+
+keyed as (
+
+    -- Consent rows have no id: a surrogate key of every typed consent column,
+    -- so a record sent twice (even spelt differently: `EMAIL`, another
+    -- offset for the same instant) gets the same key.
+    select
+        {{ profile360.surrogate_key(columns) }} as consent_record_id,
+        typed.*
+    from typed
+
+)
+
+select * from keyed
