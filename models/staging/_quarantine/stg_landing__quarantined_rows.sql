@@ -32,17 +32,18 @@
 with rejected as (
 
     {%- for entry in quarantined %}
-
-    select
-        '{{ entry.source }}' as source,
-        _source_file as source_file,
-        {{ entry.key }} as record_key,
-        _quarantine_reason_code as reason_code,
-        _quarantine_reason as reason,
-        _raw_record as raw_record
-    from {{ ref(entry.model) }}
-    where _quarantine_reason_code is not null
-    {{ "union all" if not loop.last }}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ entry.source }}' as source,
+            _source_file as source_file,
+            {{ entry.key }} as record_key,
+            _quarantine_reason_code as reason_code,
+            _quarantine_reason as reason,
+            _raw_record as raw_record
+        from {{ ref(entry.model) }}
+        where _quarantine_reason_code is not null
     {%- endfor %}
 
 ),

@@ -49,7 +49,7 @@ typed as (
         lower(purpose) as purpose,
         lower(status) as status,
         -- The contract's name; where the consent was collected.
-        lower(source) as source,  -- noqa: RF04
+        lower(source) as source,
         ---------- timestamps
         {{ profile360.parse_timestamp_utc('recorded_at') }} as recorded_at,
         ---------- lineage and quarantine
