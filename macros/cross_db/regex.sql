@@ -1,0 +1,41 @@
+{#
+    Regular expressions, the two operations the identity normalisers need.
+    Patterns are RE2/Java-compatible text without single quotes; each engine
+    gets its own literal (Spark SQL string literals treat a backslash as an
+    escape, DuckDB's do not). Match is partial: anchor with ^ and $.
+
+    regex_replace_all(expression, pattern, replacement) -> every match replaced
+    regex_matches(expression, pattern)                  -> true when it matches
+#}
+{% macro _regex_literal(pattern, backslash_escapes=false) -%}
+    {%- if "'" in pattern -%}
+        {{ exceptions.raise_compiler_error("regex patterns may not contain a single quote: " ~ pattern) }}
+    {%- endif -%}
+    '{{ pattern | replace("\\", "\\\\") if backslash_escapes else pattern }}'
+{%- endmacro %}
+
+
+{% macro regex_replace_all(expression, pattern, replacement='') -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'profile360')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ profile360._regex_literal(pattern) }}, {{ profile360._regex_literal(replacement) }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ profile360._regex_literal(pattern, true) }}, {{ profile360._regex_literal(replacement, true) }})
+{%- endmacro %}
+
+
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'profile360')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ profile360._regex_literal(pattern) }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern) -%}
+    ({{ expression }} rlike {{ profile360._regex_literal(pattern, true) }})
+{%- endmacro %}

@@ -1,0 +1,113 @@
+{#
+    identifier_sources(): every staged source that carries identifiers, the
+    one declared list the identity layer reads them from. Per source: the
+    landing source name (data contract folder), its stg model, its own record
+    id, the timestamp the identifiers were seen at, the kind of source
+    (`event`: one row per thing that happened; `record`: a business record),
+    and identifier type -> column. Adding an identifier column is one entry
+    here.
+
+    seen_at: the event time for events; for records re-sent when they change
+    (CRM contacts, loyalty members) the version's updated_at; orders when
+    placed (the identifiers were typed at checkout), POS transactions when
+    transacted, tickets when opened.
+#}
+{% macro identifier_sources() -%}
+    {{ return([
+        {
+            'source': 'web_events', 'kind': 'event',
+            'model': 'stg_web__events',
+            'record_key': 'event_id', 'seen_at': 'event_at',
+            'identifiers': {
+                'anonymous_id': 'anonymous_id', 'customer_id': 'user_id',
+                'email': 'email', 'phone': 'phone',
+            },
+        },
+        {
+            'source': 'app_events', 'kind': 'event',
+            'model': 'stg_app__events',
+            'record_key': 'event_id', 'seen_at': 'event_at',
+            'identifiers': {'device_id': 'device_id', 'customer_id': 'user_id'},
+        },
+        {
+            'source': 'ecommerce_orders', 'kind': 'record',
+            'model': 'stg_ecommerce__orders',
+            'record_key': 'order_id', 'seen_at': 'ordered_at',
+            'identifiers': {
+                'customer_id': 'customer_id', 'email': 'email', 'phone': 'phone',
+                'anonymous_id': 'anonymous_id', 'device_id': 'device_id',
+            },
+        },
+        {
+            'source': 'pos_transactions', 'kind': 'record',
+            'model': 'stg_pos__transactions',
+            'record_key': 'transaction_id', 'seen_at': 'transacted_at',
+            'identifiers': {'loyalty_id': 'loyalty_id', 'phone': 'phone'},
+        },
+        {
+            'source': 'crm_contacts', 'kind': 'record',
+            'model': 'stg_crm__contacts',
+            'record_key': 'contact_id', 'seen_at': 'updated_at',
+            'identifiers': {
+                'email': 'email', 'phone': 'phone',
+                'customer_id': 'customer_id', 'loyalty_id': 'loyalty_id',
+            },
+        },
+        {
+            'source': 'loyalty_members', 'kind': 'record',
+            'model': 'stg_loyalty__members',
+            'record_key': 'loyalty_id', 'seen_at': 'updated_at',
+            'identifiers': {'loyalty_id': 'loyalty_id', 'phone': 'phone', 'email': 'email'},
+        },
+        {
+            'source': 'email_events', 'kind': 'event',
+            'model': 'stg_email__events',
+            'record_key': 'event_id', 'seen_at': 'event_at',
+            'identifiers': {'email': 'email'},
+        },
+        {
+            'source': 'zalo_events', 'kind': 'event',
+            'model': 'stg_zalo__events',
+            'record_key': 'event_id', 'seen_at': 'event_at',
+            'identifiers': {'zalo_user_id': 'zalo_user_id', 'phone': 'phone'},
+        },
+        {
+            'source': 'support_tickets', 'kind': 'record',
+            'model': 'stg_support__tickets',
+            'record_key': 'ticket_id', 'seen_at': 'opened_at',
+            'identifiers': {'customer_id': 'customer_id', 'email': 'email', 'phone': 'phone'},
+        },
+    ]) }}
+{%- endmacro %}
+
+
+{#
+    unpivot_identifiers(kind): a union with one select per (source of that
+    kind, identifier column): source, record_key (as text), identifier_type,
+    raw_value (as staged), seen_at; records with an empty column give no row.
+    Split by kind only so that no model reads seven or more relations.
+#}
+{% macro unpivot_identifiers(kind) -%}
+    {%- set branches = [] -%}
+    {%- for entry in profile360.identifier_sources() if entry.kind == kind -%}
+        {%- for identifier_type, column in entry.identifiers.items() -%}
+            {%- do branches.append({'entry': entry, 'identifier_type': identifier_type, 'column': column}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not branches -%}
+        {{ exceptions.raise_compiler_error("unpivot_identifiers: no source of kind " ~ kind) }}
+    {%- endif -%}
+    {%- for branch in branches %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select
+        '{{ branch.entry.source }}' as source,
+        cast({{ branch.entry.record_key }} as {{ dbt.type_string() }}) as record_key,
+        '{{ branch.identifier_type }}' as identifier_type,
+        {{ branch.column }} as raw_value,
+        {{ branch.entry.seen_at }} as seen_at
+    from {{ ref(branch.entry.model) }}
+    where {{ branch.column }} is not null
+    {%- endfor %}
+{%- endmacro %}
