@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 
 from orchestration.lib.project import PROJECT_DIR, Paths, apply_environment
@@ -24,12 +27,16 @@ def dbt_args(command: str, *, select: str | None = None, full_refresh: bool = Fa
 
 
 def run_dbt(paths: Paths, command: str, **kwargs) -> None:
-    """Run one dbt command in-process; raise DbtError unless it succeeded."""
-    from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
+    """Run one dbt command in a child process; raise DbtError unless it succeeded.
 
+    A child process, not dbt's in-process runner: dbt-duckdb keeps its DuckDB
+    connection open for the life of the process, which would lock the
+    warehouse file against the summary, Great Expectations or the next build.
+    """
     apply_environment(paths)
     paths.db_path.parent.mkdir(parents=True, exist_ok=True)
-    result = dbtRunner().invoke(dbt_args(command, **kwargs))
-    if not result.success:
-        detail = f": {result.exception}" if result.exception else ""
-        raise DbtError(f"dbt {command} failed{detail}")
+    command_line = [sys.executable, "-c", "from dbt.cli.main import cli; cli()",
+                    *dbt_args(command, **kwargs)]
+    result = subprocess.run(command_line, cwd=PROJECT_DIR, env=os.environ.copy(), check=False)
+    if result.returncode != 0:
+        raise DbtError(f"dbt {command} failed (exit code {result.returncode}); see the log above")

@@ -45,3 +45,29 @@ def test_summary_without_a_warehouse_is_a_usage_error(tmp_path, capsys):
                      "--landing-dir", str(tmp_path)])
     assert code == cli.EXIT_USAGE
     assert "missing.duckdb" in capsys.readouterr().err
+
+
+def test_demo_command_generates_builds_and_summarises(tmp_path):
+    """The README's first command, end to end on a tiny landing zone."""
+    from conftest import run_cli
+
+    landing, db = tmp_path / "landing", tmp_path / "wh.duckdb"
+    result = run_cli("demo", "--persons", "150", "--days", "7", landing_dir=landing, db_path=db)
+    assert result.returncode == cli.EXIT_OK, result.stdout[-4000:] + result.stderr[-4000:]
+    assert (landing / "_truth" / "person_map.csv").exists()
+    assert "staging.stg_web__events" in result.stdout
+    assert "Quarantined landing rows:" in result.stdout
+    # A second run reuses the landing zone rather than regenerating it.
+    again = run_cli("summary", landing_dir=landing, db_path=db)
+    assert again.returncode == cli.EXIT_OK and "staging.stg_crm__contacts" in again.stdout
+
+
+def test_build_failure_gives_exit_code_1(tmp_path):
+    """A landing zone without files makes dbt fail: schedulers see exit code 1."""
+    from conftest import run_cli
+
+    (tmp_path / "landing").mkdir()
+    result = run_cli("build", "--select", "stg_web__events", landing_dir=tmp_path / "landing",
+                     db_path=tmp_path / "wh.duckdb")
+    assert result.returncode == cli.EXIT_FAILED
+    assert "dbt build failed" in result.stderr
