@@ -1,0 +1,133 @@
+{#
+    Connected components of the identity graph, computed in rounds of plain
+    SQL driven from Jinja (no recursive CTE, no fixed number of rounds).
+
+    identity_connected_components(edges, nodes, labels, work_prefix):
+      edges   relation with (node_a, node_b), both directions present;
+      nodes   relation with (node_id), every node of the graph (isolated too);
+      labels  relation written with (node_id, component_id): component_id is
+              the smallest node_id of the node's component.
+    Returns the number of rounds it took.
+
+    Algorithm: min-label propagation with hooking and pointer jumping. Every
+    node starts as its own label. Each round, in one statement:
+      1. m(v)  = the smallest label in v's closed neighbourhood;
+      2. hook: the node a label points at takes the smallest m of the nodes
+         pointing at it (so a whole label tree moves at once);
+      3. jump: label(v) = min(label(v), label(label(v))) (halves tree depth).
+    It stops when a round changes no label: then every node has the same
+    label as its neighbours, and that label is the component's smallest node
+    (which never changes). Components shrink to stars in O(log n) rounds on
+    real graphs; more than var profile360__identity_max_rounds rounds raises
+    an error instead of returning a half-stitched graph.
+
+    Work tables are real tables beside the model, named <model>__<name> (DuckDB
+    temp tables live per connection); the model drops them in a post-hook.
+#}
+{% macro identity_connected_components(edges, nodes, labels, work_prefix) -%}
+    {%- set max_rounds = var('profile360__identity_max_rounds') | int -%}
+    {%- set current = profile360.identity_work_relation(work_prefix ~ '_labels') -%}
+    {%- set candidate = profile360.identity_work_relation(work_prefix ~ '_labels_next') -%}
+
+    {%- do run_query(profile360.identity_replace_table(current,
+        'select node_id, node_id as component_id from ' ~ nodes)) -%}
+
+    {%- set state = {'rounds': 0, 'converged': false} -%}
+    {%- for round in range(1, max_rounds + 1) -%}
+        {%- if not state.converged -%}
+            {%- set round_sql -%}
+                with neighbourhood as (
+                    select edges.node_a as node_id, labels.component_id
+                    from {{ edges }} as edges
+                    inner join {{ current }} as labels on edges.node_b = labels.node_id
+                    union all
+                    select node_id, component_id from {{ current }}
+                ),
+                smallest as (
+                    select node_id, min(component_id) as component_id
+                    from neighbourhood
+                    group by node_id
+                ),
+                hooked as (
+                    select labels.component_id as node_id, min(smallest.component_id) as component_id
+                    from {{ current }} as labels
+                    inner join smallest on labels.node_id = smallest.node_id
+                    group by labels.component_id
+                ),
+                relabelled as (
+                    select
+                        smallest.node_id,
+                        least(smallest.component_id, coalesce(hooked.component_id, smallest.component_id))
+                            as component_id
+                    from smallest
+                    left join hooked on smallest.node_id = hooked.node_id
+                )
+                select
+                    relabelled.node_id,
+                    least(relabelled.component_id, parent.component_id) as component_id
+                from relabelled
+                inner join relabelled as parent on relabelled.component_id = parent.node_id
+            {%- endset -%}
+            {%- do run_query(profile360.identity_replace_table(candidate, round_sql)) -%}
+            {%- set changed = run_query(
+                'select count(*) from ' ~ candidate ~ ' as candidate inner join ' ~ current
+                ~ ' as current_labels on candidate.node_id = current_labels.node_id'
+                ~ ' where candidate.component_id <> current_labels.component_id'
+            ).columns[0].values()[0] -%}
+            {%- do run_query(profile360.identity_replace_table(current, 'select * from ' ~ candidate)) -%}
+            {%- do state.update({'rounds': round, 'converged': changed == 0}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- if not state.converged -%}
+        {%- do exceptions.raise_compiler_error(
+            'identity stitching did not converge in ' ~ max_rounds
+            ~ ' rounds (var profile360__identity_max_rounds); the graph is not stitched.'
+        ) -%}
+    {%- endif -%}
+    {%- do run_query(profile360.identity_replace_table(labels, 'select * from ' ~ current)) -%}
+    {{ return(state.rounds) }}
+{%- endmacro %}
+
+
+{% macro identity_work_relation(name) -%}
+    {{ return(api.Relation.create(
+        database=this.database, schema=this.schema,
+        identifier=this.identifier ~ '__' ~ name, type='table')) }}
+{%- endmacro %}
+
+
+{#
+    identity_relation_exists(relation): whether a ref()'d relation is a
+    real table. False at parse time, under sqlfluff and in unit tests, where
+    the stitching model renders an empty result of the right shape.
+#}
+{% macro identity_relation_exists(relation) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set found = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {{ return(found is not none) }}
+{%- endmacro %}
+
+
+{# Engine-specific DDL for the work tables. #}
+{% macro identity_replace_table(relation, sql) -%}
+    {{ return(adapter.dispatch('identity_replace_table', 'profile360')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__identity_replace_table(relation, sql) -%}
+    create or replace table {{ relation }} as ({{ sql }})
+{%- endmacro %}
+
+{% macro spark__identity_replace_table(relation, sql) -%}
+    create or replace table {{ relation }} using delta as {{ sql }}
+{%- endmacro %}
+
+
+{% macro identity_drop_table(relation) -%}
+    {{ return(adapter.dispatch('identity_drop_table', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__identity_drop_table(relation) -%}
+    drop table if exists {{ relation }}
+{%- endmacro %}

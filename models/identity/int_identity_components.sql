@@ -1,0 +1,221 @@
+{#-
+    One row per node of the identity graph: every staged record carrying a
+    valid identifier, and every identifier that links records (valid, not
+    flagged), with its connected component. Computed in rounds by the macro
+    identity_connected_components() (macros/identity/connected_components.sql),
+    driven from here; the SQL below only prepares the graph and reads the
+    result. A component holding two customer ids (or two loyalty ids) is split
+    by dropping its weakest identifier type's links and recomputing, one type
+    at a time (var profile360__identity_identifier_ranks), until no component
+    holds two.
+-#}
+{%- set work_tables = ['links_kept', 'links_next', 'nodes', 'labels', 'merged', 'final',
+    'conflicts', 'cc_labels', 'cc_labels_next'] -%}
+{#- Hooks are rendered when they run, where `this` names the built table. -#}
+{%- set drop_work_tables = [] -%}
+{%- for name in work_tables -%}
+    {%- do drop_work_tables.append(
+        '{{ profile360.identity_drop_table(profile360.identity_work_relation(\'' ~ name ~ '\')) }}') -%}
+{%- endfor -%}
+{{ config(post_hook=drop_work_tables) }}
+
+{%- set links = ref('int_identity_links') -%}
+{%- set ranks = var('profile360__identity_identifier_ranks') -%}
+
+{%- if profile360.identity_relation_exists(links) -%}
+    {%- set wk = {} -%}
+    {%- for name in work_tables -%}
+        {%- do wk.update({name: profile360.identity_work_relation(name)}) -%}
+    {%- endfor -%}
+
+    {%- do run_query(profile360.identity_replace_table(wk.links_kept,
+        'select record_node_id, identifier_node_id, identifier_rank from ' ~ links
+        ~ ' where is_link')) -%}
+    {%- do run_query(profile360.identity_replace_table(wk.nodes,
+        'select distinct record_node_id as node_id from ' ~ links
+        ~ ' union all select distinct identifier_node_id as node_id from ' ~ links
+        ~ ' where is_link')) -%}
+    {%- set edges -%}
+        (
+            select record_node_id as node_a, identifier_node_id as node_b from {{ wk.links_kept }}
+            union all
+            select identifier_node_id as node_a, record_node_id as node_b from {{ wk.links_kept }}
+        )
+    {%- endset -%}
+    {%- set conflicts_sql -%}
+        select labels.component_id
+        from {{ wk.labels }} as labels
+        inner join (
+            select distinct identifier_node_id, identifier_type
+            from {{ links }}
+            where is_link and identifier_type in ('customer_id', 'loyalty_id')
+        ) as anchors
+            on labels.node_id = anchors.identifier_node_id
+        group by labels.component_id
+        having
+            count(distinct case when anchors.identifier_type = 'customer_id'
+                then anchors.identifier_node_id end) > 1
+            or count(distinct case when anchors.identifier_type = 'loyalty_id'
+                then anchors.identifier_node_id end) > 1
+    {%- endset -%}
+
+    {%- set state = {'rounds': 0, 'passes': 1, 'max_pass_rounds': 0} -%}
+    {%- set rounds = profile360.identity_connected_components(
+        edges, wk.nodes, wk.labels, 'cc') | int -%}
+    {%- do state.update({'rounds': rounds, 'max_pass_rounds': rounds}) -%}
+    {%- do run_query(profile360.identity_replace_table(wk.merged, 'select * from ' ~ wk.labels)) -%}
+
+    {#- Split: drop the weakest remaining type's links inside conflicted
+        components, recompute, until none is left or only customer ids link. -#}
+    {%- for level in range(ranks | length - 1, 0, -1) -%}
+        {%- do run_query(profile360.identity_replace_table(wk.conflicts, conflicts_sql)) -%}
+        {%- set count_conflicts = run_query('select count(*) from ' ~ wk.conflicts)
+            .columns[0].values()[0] -%}
+        {%- if count_conflicts > 0 -%}
+            {%- set keep_sql -%}
+                select links_kept.*
+                from {{ wk.links_kept }} as links_kept
+                where
+                    links_kept.identifier_rank <= {{ level }}
+                    or links_kept.record_node_id not in (
+                        select labels.node_id
+                        from {{ wk.labels }} as labels
+                        inner join {{ wk.conflicts }} as conflicts
+                            on labels.component_id = conflicts.component_id
+                    )
+            {%- endset -%}
+            {%- do run_query(profile360.identity_replace_table(wk.links_next, keep_sql)) -%}
+            {%- set count_dropped = run_query(
+                'select (select count(*) from ' ~ wk.links_kept ~ ') - (select count(*) from '
+                ~ wk.links_next ~ ')').columns[0].values()[0] -%}
+            {#- A level whose type links nothing in the conflicted groups changes nothing. -#}
+            {%- if count_dropped > 0 -%}
+                {%- do run_query(profile360.identity_replace_table(wk.links_kept,
+                    'select * from ' ~ wk.links_next)) -%}
+                {%- set rounds = profile360.identity_connected_components(
+                    edges, wk.nodes, wk.labels, 'cc') | int -%}
+                {%- do state.update({
+                    'rounds': state.rounds + rounds,
+                    'passes': state.passes + 1,
+                    'max_pass_rounds': [state.max_pass_rounds, rounds] | max,
+                }) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do run_query(profile360.identity_replace_table(wk.final, 'select * from ' ~ wk.labels)) -%}
+
+    {%- set labels_final = wk.final -%}
+    {%- set labels_merged = wk.merged -%}
+{%- else -%}
+    {#- Parse time, sqlfluff and unit tests: no graph to stitch, same columns. -#}
+    {%- set labels_final -%}
+        (select cast(null as {{ dbt.type_string() }}) as node_id,
+            cast(null as {{ dbt.type_string() }}) as component_id where false)
+    {%- endset -%}
+    {%- set labels_merged = labels_final -%}
+{%- endif %}
+
+with
+
+int_identity_links as (
+
+    select * from {{ links }}
+
+),
+
+labels_final as (
+
+    select * from {{ labels_final }}
+
+),
+
+labels_merged as (
+
+    select * from {{ labels_merged }}
+
+),
+
+record_nodes as (
+
+    select
+        record_node_id as node_id,
+        'record' as node_type,
+        source,
+        record_key,
+        cast(null as {{ dbt.type_string() }}) as identifier_id,
+        cast(null as {{ dbt.type_string() }}) as identifier_type,
+        cast(null as {{ dbt.type_string() }}) as identifier_value,
+        cast(null as integer) as identifier_rank,
+        min(first_seen_at) as first_seen_at
+    from int_identity_links
+    group by record_node_id, source, record_key
+
+),
+
+identifier_nodes as (
+
+    select
+        identifier_node_id as node_id,
+        'identifier' as node_type,
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as record_key,
+        identifier_id,
+        identifier_type,
+        identifier_value,
+        identifier_rank,
+        min(first_seen_at) as first_seen_at
+    from int_identity_links
+    where is_link
+    group by identifier_node_id, identifier_id, identifier_type, identifier_value, identifier_rank
+
+),
+
+nodes as (
+
+    select * from record_nodes
+    union all
+    select * from identifier_nodes
+
+),
+
+-- A merged component stitched into more than one final component.
+split_components as (
+
+    select labels_merged.component_id as merged_component_id
+    from labels_merged
+    inner join labels_final
+        on labels_merged.node_id = labels_final.node_id
+    group by labels_merged.component_id
+    having count(distinct labels_final.component_id) > 1
+
+),
+
+final as (
+
+    select
+        nodes.node_id,
+        nodes.node_type,
+        nodes.source,
+        nodes.record_key,
+        nodes.identifier_id,
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.identifier_rank,
+        nodes.first_seen_at,
+        labels_final.component_id,
+        labels_merged.component_id as merged_component_id,
+        labels_merged.component_id in (
+            select split_components.merged_component_id from split_components
+        ) as is_split,
+        {{ state.rounds if state is defined else 0 }} as stitch_rounds,
+        {{ state.passes if state is defined else 0 }} as stitch_passes,
+        {{ state.max_pass_rounds if state is defined else 0 }} as stitch_max_pass_rounds
+    from nodes
+    inner join labels_final
+        on nodes.node_id = labels_final.node_id
+    inner join labels_merged
+        on nodes.node_id = labels_merged.node_id
+
+)
+
+select * from final
