@@ -8,13 +8,91 @@ A pair is two records of map_records_to_profiles. Precision: of the pairs put
 in one profile, the share that are one person; recall: of the pairs that are
 one person, the share put in one profile. Records missing from either side are
 left out (the truth may hold records with no valid identifier).
+
+Pairs are counted per group, never enumerated: a group of n records holds
+n * (n - 1) / 2 pairs, so predicted pairs sum over profiles, true pairs over
+persons and true positives over (profile, person) groups.
+
+Importable: accuracy(con, truth_csv) returns the figures as an Accuracy
+(tests/python/test_identity.py uses it).
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    records: int
+    profiles: int
+    persons: int
+    predicted_pairs: int
+    true_pairs: int
+    true_positive_pairs: int
+    rounds_total: int
+    passes: int
+    max_rounds_per_pass: int
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive_pairs / self.predicted_pairs if self.predicted_pairs else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_positive_pairs / self.true_pairs if self.true_pairs else 1.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    def report(self) -> str:
+        return (f"records={self.records} profiles={self.profiles} persons={self.persons}\n"
+                f"precision={self.precision:.4f} recall={self.recall:.4f} f1={self.f1:.4f}\n"
+                f"rounds_total={self.rounds_total} passes={self.passes} "
+                f"max_rounds_per_pass={self.max_rounds_per_pass}")
+
+
+def identity_schema(con: duckdb.DuckDBPyConnection) -> str:
+    """The schema holding map_records_to_profiles (its name depends on the target)."""
+    return con.execute(
+        "select table_schema from information_schema.tables "
+        "where table_name = 'map_records_to_profiles'").fetchall()[0][0]
+
+
+def accuracy(con: duckdb.DuckDBPyConnection, truth_csv: str | Path) -> Accuracy:
+    """Pairwise accuracy of map_records_to_profiles against a person_map.csv."""
+    schema = identity_schema(con)
+    joined = f"""
+        select m.profile_id, cast(t.person_id as varchar) as person_id
+        from "{schema}".map_records_to_profiles as m
+        inner join read_csv('{truth_csv}', all_varchar = true) as t
+            on m.source = t.source and m.record_key = t.record_key
+    """
+
+    def pairs(group_by: str) -> int:
+        (value,) = con.execute(
+            f"select coalesce(sum(n * (n - 1) // 2), 0) from "
+            f"(select count(*) as n from ({joined}) group by {group_by})").fetchone()
+        return int(value)
+
+    records, profiles, persons = con.execute(
+        f"select count(*), count(distinct profile_id), count(distinct person_id) from ({joined})"
+    ).fetchone()
+    rounds = con.execute(
+        f'select max(stitch_rounds), max(stitch_passes), max(stitch_max_pass_rounds) '
+        f'from "{schema}".int_identity_components').fetchone()
+    return Accuracy(
+        records=records, profiles=profiles, persons=persons,
+        predicted_pairs=pairs("profile_id"), true_pairs=pairs("person_id"),
+        true_positive_pairs=pairs("profile_id, person_id"),
+        rounds_total=rounds[0] or 0, passes=rounds[1] or 0, max_rounds_per_pass=rounds[2] or 0,
+    )
 
 
 def main() -> None:
@@ -23,32 +101,10 @@ def main() -> None:
     parser.add_argument("--truth", default="/tmp/stitch_landing/_truth/person_map.csv")
     args = parser.parse_args()
     con = duckdb.connect(args.db, read_only=True)
-    schema = con.sql(
-        "select table_schema from information_schema.tables "
-        "where table_name = 'map_records_to_profiles'").fetchall()[0][0]
-    con.sql(f"""
-        create temp table joined as
-        select m.profile_id, cast(t.person_id as varchar) as person_id
-        from "{schema}".map_records_to_profiles as m
-        inner join read_csv('{args.truth}', all_varchar = true) as t
-            on m.source = t.source and m.record_key = t.record_key
-    """)
-    pairs = """select sum(n * (n - 1) / 2) from
-               (select count(*) as n from joined group by {})"""
-    predicted = con.sql(pairs.format("profile_id")).fetchall()[0][0] or 0
-    actual = con.sql(pairs.format("person_id")).fetchall()[0][0] or 0
-    both = con.sql(pairs.format("profile_id, person_id")).fetchall()[0][0] or 0
-    precision = both / predicted if predicted else 1.0
-    recall = both / actual if actual else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    records, profiles, persons = con.sql(
-        "select count(*), count(distinct profile_id), count(distinct person_id) from joined").fetchall()[0]
-    rounds = con.sql(
-        f'select max(stitch_rounds), max(stitch_passes), max(stitch_max_pass_rounds) '
-        f'from "{schema}".int_identity_components').fetchall()[0]
-    print(f"records={records} profiles={profiles} persons={persons}")
-    print(f"precision={precision:.4f} recall={recall:.4f} f1={f1:.4f}")
-    print(f"rounds_total={rounds[0]} passes={rounds[1]} max_rounds_per_pass={rounds[2]}")
+    try:
+        print(accuracy(con, args.truth).report())
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":

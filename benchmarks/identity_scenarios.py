@@ -10,20 +10,29 @@ fixtures, re-runs int_identity_components and its children, and checks:
     cookie -> record between customers A and B are split so that A and B stay
     two profiles; the dropped links are rejected as a conflict;
   - a flagged kiosk device does not join customers C and D.
+With --chain N it also stitches, in a second copy, one path of N identifiers
+(record - identifier - record - ...) and checks it is one profile in at most
+2 * log2(nodes) rounds.
 
 Usage:
     python benchmarks/identity_scenarios.py --db /tmp/stitch/wh.duckdb \
-        --landing /tmp/stitch_landing
+        --landing /tmp/stitch_landing [--chain 10000]
+
+Importable: fixture_links(), chain_links(), restitch(), read_outcome() and
+scenario_checks() are what tests/python/test_identity.py runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -34,81 +43,187 @@ COLUMNS = ("link_id, source, record_key, record_node_id, identifier_id, identifi
            "is_flagged, flag_reason, is_link")
 RANKS = {"customer_id": 1, "loyalty_id": 2, "email": 3, "phone": 4,
          "zalo_user_id": 5, "device_id": 6, "anonymous_id": 7}
+RESTITCH_SELECTION = ("int_identity_components int_identity_profile_anchors "
+                      "int_identity_links_rejected map_records_to_profiles")
+OFFLINE_ENV = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+CHAIN_LENGTH = 40
 
 
-def fixture_links() -> list[tuple]:
-    rows = []
+class _Links(list):
+    """int_identity_links rows built one (record, identifier) link at a time."""
 
-    def link(source, key, kind, value, flagged=False, seen="2026-01-01"):
+    def link(self, source, key, kind, value, flagged=False, seen="2026-01-01"):
         identifier = f"{kind}:{value}"
-        rows.append((f"{source}|{key}|{identifier}", source, key, f"r|{source}|{key}", identifier,
+        self.append((f"{source}|{key}|{identifier}", source, key, f"r|{source}|{key}", identifier,
                      f"i|{identifier}", kind, value, RANKS[kind], seen, seen, flagged,
                      "shared: 2 distinct customer ids > 1" if flagged else None, not flagged))
 
-    for k in range(40):
-        link("web_events", f"ch{k:02d}", "anonymous_id", f"c{k}")
-        link("web_events", f"ch{k:02d}", "anonymous_id", f"c{k + 1}")
-    link("crm_contacts", "f1", "customer_id", "A", seen="2025-01-01")
-    link("crm_contacts", "f1", "email", "fam@x.vn")
-    link("crm_contacts", "f2", "customer_id", "B", seen="2025-02-01")
-    link("crm_contacts", "f2", "email", "fam@x.vn")
-    link("ecommerce_orders", "o1", "customer_id", "A")
-    link("ecommerce_orders", "o1", "phone", "+84900000001")
-    link("web_events", "e1", "phone", "+84900000001")
-    link("web_events", "e1", "anonymous_id", "kk")
-    link("ecommerce_orders", "o2", "customer_id", "B")
-    link("ecommerce_orders", "o2", "anonymous_id", "kk")
-    link("app_events", "k1", "customer_id", "C")
-    link("app_events", "k1", "device_id", "kiosk", flagged=True)
-    link("app_events", "k2", "customer_id", "D")
-    link("app_events", "k2", "device_id", "kiosk", flagged=True)
-    return rows
+
+def fixture_links() -> list[tuple]:
+    """The chain, family and kiosk scenarios, as int_identity_links rows."""
+    rows = _Links()
+    for k in range(CHAIN_LENGTH):
+        rows.link("web_events", f"ch{k:02d}", "anonymous_id", f"c{k}")
+        rows.link("web_events", f"ch{k:02d}", "anonymous_id", f"c{k + 1}")
+    rows.link("crm_contacts", "f1", "customer_id", "A", seen="2025-01-01")
+    rows.link("crm_contacts", "f1", "email", "fam@x.vn")
+    rows.link("crm_contacts", "f2", "customer_id", "B", seen="2025-02-01")
+    rows.link("crm_contacts", "f2", "email", "fam@x.vn")
+    rows.link("ecommerce_orders", "o1", "customer_id", "A")
+    rows.link("ecommerce_orders", "o1", "phone", "+84900000001")
+    rows.link("web_events", "e1", "phone", "+84900000001")
+    rows.link("web_events", "e1", "anonymous_id", "kk")
+    rows.link("ecommerce_orders", "o2", "customer_id", "B")
+    rows.link("ecommerce_orders", "o2", "anonymous_id", "kk")
+    rows.link("app_events", "k1", "customer_id", "C")
+    rows.link("app_events", "k1", "device_id", "kiosk", flagged=True)
+    rows.link("app_events", "k2", "customer_id", "D")
+    rows.link("app_events", "k2", "device_id", "kiosk", flagged=True)
+    return list(rows)
+
+
+def chain_links(identifiers: int) -> list[tuple]:
+    """One path r0 - c0 - r1 - c1 - ... - c(n-1) - rn: n identifiers, n + 1 records.
+
+    Keys are zero-padded so node ids sort along the path: the smallest label
+    sits at one end, the worst case for plain min-label propagation.
+    """
+    width = len(str(identifiers))
+    rows = _Links()
+    for k in range(identifiers + 1):
+        key = f"lc{k:0{width}d}"
+        if k > 0:
+            rows.link("web_events", key, "anonymous_id", f"lc{k - 1:0{width}d}")
+        if k < identifiers:
+            rows.link("web_events", key, "anonymous_id", f"lc{k:0{width}d}")
+    return list(rows)
+
+
+def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
+             landing: str | Path) -> Path:
+    """Copy source_db into work, replace its int_identity_links with `links` and
+    re-run the stitching models on the copy. source_db is only read. Returns
+    the copy's path; raises CalledProcessError (with dbt's output) on failure."""
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "wh.duckdb"
+    shutil.copy(source_db, db)
+    # Through a CSV file: executemany() inserts row by row, far too slow for long chains.
+    links_csv = work / "int_identity_links.csv"
+    with open(links_csv, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(links)
+    names = ", ".join(f"'{name.strip()}'" for name in COLUMNS.split(","))
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("delete from identity.int_identity_links")
+        con.execute(f"insert into identity.int_identity_links ({COLUMNS}) select * from read_csv("
+                    f"'{links_csv}', header = false, all_varchar = true, names = [{names}])")
+        (inserted,) = con.execute("select count(*) from identity.int_identity_links").fetchone()
+    finally:
+        con.close()
+    if inserted != len(links):
+        raise RuntimeError(f"inserted {inserted} fixture links of {len(links)}")
+    env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(db),
+           "PROFILE360_LANDING_DIR": str(landing)}
+    try:
+        subprocess.run(
+            [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "run",
+             "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+             "-s", RESTITCH_SELECTION],
+            cwd=PROJECT_DIR, env=env, check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as error:
+        raise subprocess.CalledProcessError(
+            error.returncode, error.cmd, error.stdout[-6000:], error.stderr[-3000:]) from None
+    return db
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a re-stitched warehouse says about the fixture records."""
+
+    profile: dict[str, str]           # record_key -> profile_id
+    rejected: list[tuple[str, str, str]]  # (record_key, identifier_value, reject_reason)
+    rounds_total: int
+    passes: int
+    max_rounds_per_pass: int
+    nodes: int
+
+
+def read_outcome(db: str | Path) -> Outcome:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        profile = dict(con.execute(
+            "select record_key, profile_id from identity.map_records_to_profiles").fetchall())
+        rejected = con.execute("select record_key, identifier_value, reject_reason "
+                               "from identity.int_identity_links_rejected order by all").fetchall()
+        rounds = con.execute(
+            "select max(stitch_rounds), max(stitch_passes), max(stitch_max_pass_rounds), count(*) "
+            "from identity.int_identity_components").fetchone()
+    finally:
+        con.close()
+    return Outcome(profile, rejected, *rounds)
+
+
+def scenario_checks(outcome: Outcome) -> dict[str, bool]:
+    """Named checks of the fixture_links() scenarios, keyed '<scenario>: <check>'."""
+    profile, rejected = outcome.profile, outcome.rejected
+    chain = {profile.get(f"ch{k:02d}") for k in range(CHAIN_LENGTH)}
+    return {
+        "chain: 40 records are one profile": len(chain) == 1 and None not in chain,
+        "chain: far fewer rounds than its length": outcome.max_rounds_per_pass <= 10,
+        "family: A and B stay two profiles": profile["f1"] != profile["f2"],
+        "family: A's records together": profile["f1"] == profile["o1"],
+        "family: B's records together": profile["f2"] == profile["o2"],
+        "family: the ambiguous event joins neither": profile["e1"] not in (profile["f1"], profile["f2"]),
+        "family: the e-mail is rejected as a conflict": (
+            "f1", "fam@x.vn", "conflict: joins customer ids A and B") in rejected,
+        "kiosk: C and D stay two profiles": profile["k1"] != profile["k2"],
+        "kiosk: the flagged device is rejected": any(
+            key in ("k1", "k2") and value == "kiosk" and reason.startswith("flagged: ")
+            for key, value, reason in rejected),
+    }
+
+
+def chain_checks(outcome: Outcome, identifiers: int) -> dict[str, bool]:
+    """Checks of one chain_links(identifiers) path."""
+    records = {key: profile for key, profile in outcome.profile.items() if key.startswith("lc")}
+    limit = 2 * math.log2(outcome.nodes) if outcome.nodes > 1 else 1
+    return {
+        f"long chain: all {identifiers + 1} records stitched": len(records) == identifiers + 1,
+        "long chain: one profile": len(set(records.values())) == 1,
+        f"long chain: one pass of at most 2*log2(nodes)={limit:.1f} rounds": (
+            outcome.passes == 1 and outcome.rounds_total <= limit),
+    }
+
+
+def _print(checks: dict[str, bool], outcome: Outcome) -> None:
+    for name, ok in checks.items():
+        print(f"{'ok  ' if ok else 'FAIL'} {name}")
+    print(f"nodes={outcome.nodes} rounds_total={outcome.rounds_total} passes={outcome.passes} "
+          f"max_rounds_per_pass={outcome.max_rounds_per_pass}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/stitch/wh.duckdb")
     parser.add_argument("--landing", default="/tmp/stitch_landing")
+    parser.add_argument("--chain", type=int, default=0,
+                        help="also stitch one path of this many identifiers (e.g. 10000)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="identity_scenarios_"))
-    db = work / "wh.duckdb"
-    shutil.copy(args.db, db)
-    con = duckdb.connect(str(db))
-    con.execute("delete from identity.int_identity_links")
-    con.executemany(f"insert into identity.int_identity_links ({COLUMNS}) values "
-                    f"({', '.join(['?'] * 14)})", fixture_links())
-    con.close()
-    env = {**os.environ, "DO_NOT_TRACK": "1", "PROFILE360_DB_PATH": str(db),
-           "PROFILE360_LANDING_DIR": args.landing}
-    subprocess.run(
-        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "run", "--profiles-dir", ".",
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "-s",
-         "int_identity_components int_identity_profile_anchors int_identity_links_rejected "
-         "map_records_to_profiles"],
-        cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
-    con = duckdb.connect(str(db), read_only=True)
-    profile = dict(con.sql("select record_key, profile_id from identity.map_records_to_profiles")
-                   .fetchall())
-    chain = {profile[f"ch{k:02d}"] for k in range(40)}
-    rounds = con.sql("select max(stitch_rounds), max(stitch_passes), max(stitch_max_pass_rounds) "
-                     "from identity.int_identity_components").fetchall()[0]
-    rejected = con.sql("select record_key, identifier_value, reject_reason "
-                       "from identity.int_identity_links_rejected order by all").fetchall()
-    checks = {
-        "chain of 40 records is one profile": len(chain) == 1,
-        "chain needs far fewer rounds than its length": rounds[2] <= 10,
-        "family: A and B stay two profiles": profile["f1"] != profile["f2"],
-        "A's records together": profile["f1"] == profile["o1"],
-        "B's records together": profile["f2"] == profile["o2"],
-        "ambiguous event joins neither": profile["e1"] not in (profile["f1"], profile["f2"]),
-        "kiosk: C and D stay two profiles": profile["k1"] != profile["k2"],
-        "family e-mail rejected as a conflict": (
-            "f1", "fam@x.vn", "conflict: joins customer ids A and B") in rejected,
-    }
-    for name, ok in checks.items():
-        print(f"{'ok  ' if ok else 'FAIL'} {name}")
-    print(f"rounds_total={rounds[0]} passes={rounds[1]} max_rounds_per_pass={rounds[2]}")
-    shutil.rmtree(work)
+    try:
+        outcome = read_outcome(restitch(args.db, fixture_links(), work / "scenarios", args.landing))
+        checks = scenario_checks(outcome)
+        _print(checks, outcome)
+        if args.chain:
+            outcome = read_outcome(restitch(args.db, chain_links(args.chain), work / "chain",
+                                            args.landing))
+            chain = chain_checks(outcome, args.chain)
+            _print(chain, outcome)
+            checks.update(chain)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if all(checks.values()) else 1)
 
 

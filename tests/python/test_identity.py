@@ -1,0 +1,294 @@
+"""Identity stitching, checked on the session's demo warehouse and on
+hand-made graphs.
+
+On the demo data (built once per session by conftest.built_warehouse):
+pairwise precision and recall against the generator's truth
+(`_truth/person_map.csv`), no profile holding two customer ids, no flagged
+identifier linking records, the injected junk / kiosk / shared-cookie
+identifiers all flagged or invalid, and profile ids stable across a rebuild.
+
+Through the real iterative model (benchmarks/identity_scenarios.py): copies of
+the session warehouse get hand-made int_identity_links and are re-stitched:
+the chain, family and kiosk scenarios, and one path of 10,000 identifiers.
+The session warehouse itself is only ever opened read-only.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+
+import duckdb
+import pytest
+
+from benchmarks.identity_accuracy import accuracy
+from benchmarks.identity_scenarios import (
+    chain_checks,
+    chain_links,
+    fixture_links,
+    read_outcome,
+    restitch,
+    scenario_checks,
+)
+
+PRECISION_FLOOR = 0.995
+# Regression floor, not the goal: the issue's target is recall >= 0.98, and it
+# is not met yet (0.863 on the 1000-person / 60-day demo). The pairs missed are
+# records whose only identifier is never seen beside a stronger one: cookie-only
+# web sessions (anonymous_id, the largest share), Zalo-only and device-only app
+# events, e-mail events of addresses no contact record carries, and a few CRM /
+# loyalty records split off with their e-mail or phone when conflict splitting
+# drops those links. Stitching them needs probabilistic or login-based rules
+# the model does not have. Raise this floor as recall improves.
+RECALL_FLOOR = 0.85
+LONG_CHAIN_IDENTIFIERS = 10_000
+# Injected shared identifiers that must never link: each must be invalid or flagged.
+MUST_NOT_LINK_CASES = ("junk", "kiosk_device", "shared_cookie")
+
+
+@pytest.fixture(scope="module")
+def warehouse(built_warehouse):
+    assert built_warehouse.build.returncode == 0, (
+        built_warehouse.build.stdout[-6000:] + built_warehouse.build.stderr[-3000:])
+    return built_warehouse
+
+
+@pytest.fixture(scope="module")
+def con(warehouse):
+    connection = duckdb.connect(str(warehouse.db_path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def truth_dir(warehouse):
+    return warehouse.landing_dir / "_truth"
+
+
+@pytest.fixture(scope="module")
+def measured(con, truth_dir):
+    return accuracy(con, truth_dir / "person_map.csv")
+
+
+def _copy_warehouse(source, target_dir):
+    """Copy the DuckDB file (and its WAL, if any) into target_dir."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    shutil.copy(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copy(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+# --- demo data ---------------------------------------------------------------------------------
+
+def test_pairwise_precision(measured, record_property):
+    record_property("precision", round(measured.precision, 4))
+    print(measured.report())
+    # Not vacuous: most truth records are stitched, and some pairs are predicted.
+    assert measured.records > 1000 and measured.predicted_pairs > 0, measured
+    assert measured.precision >= PRECISION_FLOOR, measured.report()
+
+
+def test_pairwise_recall_regression_floor(measured, record_property):
+    record_property("recall", round(measured.recall, 4))
+    assert measured.true_pairs > 0, measured
+    assert measured.recall >= RECALL_FLOOR, measured.report()
+
+
+def test_no_profile_holds_two_customer_ids(con):
+    profiles_with_customer_ids, worst = con.execute("""
+        with customer_ids as (
+            select m.profile_id, count(distinct o.identifier_value) as customer_ids
+            from identity.map_records_to_profiles as m
+            inner join identity.int_identifier_occurrences as o
+                on m.source = o.source and m.record_key = o.record_key
+            where o.identifier_type = 'customer_id' and o.is_valid
+            group by m.profile_id
+        )
+        select count(*), max(customer_ids) from customer_ids
+    """).fetchone()
+    assert profiles_with_customer_ids > 100
+    offenders = con.execute("""
+        select m.profile_id, list(distinct o.identifier_value order by o.identifier_value)
+        from identity.map_records_to_profiles as m
+        inner join identity.int_identifier_occurrences as o
+            on m.source = o.source and m.record_key = o.record_key
+        where o.identifier_type = 'customer_id' and o.is_valid
+        group by m.profile_id
+        having count(distinct o.identifier_value) > 1
+        limit 10
+    """).fetchall()
+    assert worst == 1 and not offenders, offenders
+
+
+def test_no_flagged_identifier_is_an_active_link(con):
+    flagged_links, active = con.execute("""
+        select count(*), count(*) filter (where l.is_link)
+        from identity.int_identity_links as l
+        inner join identity.int_identifiers_flagged as f on l.identifier_id = f.identifier_id
+        where f.is_flagged
+    """).fetchone()
+    assert flagged_links > 0, "the demo injects shared identifiers: some links must be flagged"
+    assert active == 0, f"{active} links of flagged identifiers are active"
+
+
+def _shared_identifier_status(con, truth_dir):
+    """Per injected shared identifier: its case, how often it occurs, whether any
+    occurrence is valid, and whether every valid occurrence's normalised value is
+    flagged / whether any of its links is active."""
+    return con.execute(f"""
+        with shared as (
+            select "case" as shared_case, identifier_type, raw_value
+            from read_csv('{truth_dir / "shared_identifiers.csv"}', all_varchar = true)
+        ),
+        occurrences as (
+            select s.shared_case, s.identifier_type, s.raw_value, o.identifier_value, o.is_valid
+            from shared as s
+            left join identity.int_identifier_occurrences as o
+                on o.identifier_type = s.identifier_type
+                and lower(trim(o.raw_value)) = lower(trim(s.raw_value))
+        ),
+        normalised as (
+            select distinct shared_case, identifier_type, raw_value, identifier_value
+            from occurrences
+            where is_valid
+        ),
+        status as (
+            select
+                n.shared_case, n.identifier_type, n.raw_value,
+                bool_and(coalesce(f.is_flagged, false)) as all_flagged,
+                count(f.identifier_id) as in_flagged_table,
+                min(f.flag_reason) as flag_reason
+            from normalised as n
+            left join identity.int_identifiers_flagged as f
+                on f.identifier_type = n.identifier_type
+                and f.identifier_value = n.identifier_value
+            group by all
+        ),
+        active as (
+            select n.raw_value, n.identifier_type, count(*) as active_links
+            from normalised as n
+            inner join identity.int_identity_links as l
+                on l.identifier_type = n.identifier_type
+                and l.identifier_value = n.identifier_value
+            where l.is_link
+            group by all
+        )
+        select
+            o.shared_case, o.identifier_type, o.raw_value,
+            count(o.is_valid) as occurrences,
+            coalesce(bool_or(o.is_valid), false) as any_valid,
+            any_value(s.all_flagged) as all_flagged,
+            any_value(s.in_flagged_table) as in_flagged_table,
+            any_value(s.flag_reason) as flag_reason,
+            coalesce(any_value(a.active_links), 0) as active_links
+        from occurrences as o
+        left join status as s using (shared_case, identifier_type, raw_value)
+        left join active as a using (identifier_type, raw_value)
+        group by all
+        order by all
+    """).fetchall()
+
+
+def test_injected_junk_kiosk_and_shared_cookie_identifiers_never_link(con, truth_dir):
+    rows = _shared_identifier_status(con, truth_dir)
+    seen_cases = set()
+    failures = []
+    for case, kind, raw, occurrences, any_valid, all_flagged, in_flagged, reason, active in rows:
+        if case not in MUST_NOT_LINK_CASES or occurrences == 0:
+            continue
+        seen_cases.add(case)
+        if any_valid and not (all_flagged and in_flagged):
+            failures.append((case, kind, raw, "valid but not flagged"))
+        if active:
+            failures.append((case, kind, raw, f"{active} active links"))
+    assert seen_cases == set(MUST_NOT_LINK_CASES), f"cases found in the warehouse: {seen_cases}"
+    assert not failures, failures
+
+
+def test_report_family_identifiers(con, truth_dir, record_property):
+    """Family e-mails and phones are one household's, not junk: they are reported,
+    not required to be flagged (conflict splitting keeps the customers apart; see
+    test_no_profile_holds_two_customer_ids)."""
+    family = [row for row in _shared_identifier_status(con, truth_dir) if row[0].startswith("family")]
+    assert family, "the demo injects family identifiers"
+    flagged = sum(1 for row in family if row[5])
+    record_property("family_identifiers_flagged", f"{flagged}/{len(family)}")
+    for case, kind, raw, occurrences, _, all_flagged, _, reason, active in family:
+        print(f"{case} {kind} {raw}: occurrences={occurrences} flagged={all_flagged} "
+              f"reason={reason!r} active_links={active}")
+
+
+def test_profile_ids_are_stable_across_a_rebuild(warehouse, con, tmp_path):
+    from conftest import run_cli
+
+    copy = _copy_warehouse(warehouse.db_path, tmp_path / "rebuild")
+    started = time.perf_counter()
+    rebuilt = run_cli("build", landing_dir=warehouse.landing_dir, db_path=copy)
+    print(f"rebuild took {time.perf_counter() - started:.1f} s")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-6000:] + rebuilt.stderr[-3000:]
+    query = ("select record_id, source, record_key, profile_id "
+             "from identity.map_records_to_profiles")
+    before = set(con.execute(query).fetchall())
+    after_con = duckdb.connect(str(copy), read_only=True)
+    try:
+        after = set(after_con.execute(query).fetchall())
+    finally:
+        after_con.close()
+    assert before, "map_records_to_profiles is empty"
+    changed = before ^ after
+    assert not changed, f"{len(changed)} rows differ, e.g. {sorted(changed)[:5]}"
+
+
+# --- hand-made graphs, stitched in copies of the session warehouse -----------------------------
+
+@pytest.fixture(scope="module")
+def scenarios(warehouse, tmp_path_factory):
+    started = time.perf_counter()
+    db = restitch(warehouse.db_path, fixture_links(), tmp_path_factory.mktemp("scenarios"),
+                  warehouse.landing_dir)
+    outcome = read_outcome(db)
+    print(f"scenarios re-stitched in {time.perf_counter() - started:.1f} s")
+    return outcome, scenario_checks(outcome)
+
+
+@pytest.mark.parametrize("scenario", ["chain", "family", "kiosk"])
+def test_scenario(scenarios, scenario):
+    outcome, checks = scenarios
+    mine = {name: ok for name, ok in checks.items() if name.startswith(scenario + ":")}
+    assert mine, f"no checks for {scenario}"
+    failed = [name for name, ok in mine.items() if not ok]
+    assert not failed, (failed, outcome.rejected,
+                        f"rounds={outcome.rounds_total} passes={outcome.passes}")
+
+
+def test_scenarios_leave_the_session_warehouse_alone(con):
+    (fixture_records,) = con.execute(
+        "select count(*) from identity.map_records_to_profiles "
+        "where record_key in ('f1', 'f2', 'k1', 'k2', 'ch00')").fetchone()
+    assert fixture_records == 0
+
+
+@pytest.fixture(scope="module")
+def long_chain(warehouse, tmp_path_factory):
+    started = time.perf_counter()
+    db = restitch(warehouse.db_path, chain_links(LONG_CHAIN_IDENTIFIERS),
+                  tmp_path_factory.mktemp("long_chain"), warehouse.landing_dir)
+    outcome = read_outcome(db)
+    print(f"long chain re-stitched in {time.perf_counter() - started:.1f} s")
+    return outcome
+
+
+def test_long_chain_is_one_component_in_logarithmic_rounds(long_chain, record_property):
+    outcome = long_chain
+    record_property("long_chain_rounds", outcome.rounds_total)
+    # 10,000 identifiers and 10,001 records, nothing else.
+    assert outcome.nodes == 2 * LONG_CHAIN_IDENTIFIERS + 1
+    checks = chain_checks(outcome, LONG_CHAIN_IDENTIFIERS)
+    failed = [name for name, ok in checks.items() if not ok]
+    assert not failed, (failed, f"rounds={outcome.rounds_total} passes={outcome.passes} "
+                                f"nodes={outcome.nodes}")
+    assert outcome.rounds_total <= 2 * math.log2(outcome.nodes)
