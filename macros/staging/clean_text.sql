@@ -22,3 +22,17 @@
 {% macro landing_file(path) -%}
     regexp_extract({{ path }}, '[^/\\\\]+[/\\\\][^/\\\\]+$', 0)
 {%- endmacro %}
+
+
+{#
+    landing_columns(columns): the select list of a CSV source's `cleaned`
+    step: every landing column through clean_text under its own name, then
+    the lineage columns _source_file and _raw_record (the untouched values).
+#}
+{% macro landing_columns(columns) -%}
+    {%- for column in columns %}
+    {{ profile360.clean_text(column) }} as {{ column }},
+    {%- endfor %}
+    {{ profile360.landing_file('filename') }} as _source_file,
+    {{ profile360.record_as_json(columns) }} as _raw_record
+{%- endmacro %}

@@ -13,12 +13,7 @@ with source as (
 
 cleaned as (
 
-    select
-        {%- for column in columns %}
-            {{ profile360.clean_text(column) }} as {{ column }},
-        {%- endfor %}
-        {{ profile360.landing_file('filename') }} as _source_file,
-        {{ profile360.record_as_json(columns) }} as _raw_record
+    select {{ profile360.landing_columns(columns) }}
     from source
 
 ),
