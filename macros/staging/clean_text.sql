@@ -36,3 +36,21 @@
     {{ profile360.landing_file('filename') }} as _source_file,
     {{ profile360.record_as_json(columns) }} as _raw_record
 {%- endmacro %}
+
+
+{#
+    landing_json_fields(fields): the select list of a JSON Lines source's
+    `cleaned` step, over a relation with (_source_file, _raw_record, doc):
+    the lineage and parsed document, every top-level field through clean_text
+    under its own name, and the nested `properties` object as JSON text
+    (NULL when absent or JSON null).
+#}
+{% macro landing_json_fields(fields) -%}
+    _source_file,
+    _raw_record,
+    doc,
+    {%- for field in fields %}
+    {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
+    {%- endfor %}
+    {{ profile360.json_object('doc', 'properties') }} as properties
+{%- endmacro %}

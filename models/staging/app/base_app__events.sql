@@ -27,15 +27,7 @@ parsed as (
 
 cleaned as (
 
-    select
-        _source_file,
-        _raw_record,
-        doc,
-        {%- for field in text_fields %}
-            {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
-        {%- endfor %}
-        -- A JSON null reads as the text 'null', a missing marker: NULL.
-        {{ profile360.clean_text(profile360.json_object('doc', 'properties')) }} as properties
+    select {{ profile360.landing_json_fields(text_fields) }}
     from parsed
 
 ),

@@ -28,14 +28,7 @@ parsed as (
 
 cleaned as (
 
-    select
-        _source_file,
-        _raw_record,
-        doc,
-        {%- for field in text_fields %}
-            {{ profile360.clean_text(profile360.json_text('doc', field)) }} as {{ field }},
-        {%- endfor %}
-        {{ profile360.json_object('doc', 'properties') }} as properties
+    select {{ profile360.landing_json_fields(text_fields) }}
     from parsed
 
 ),
