@@ -37,7 +37,9 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from orchestration.lib.dbt import dbt_command
+from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
+
 COLUMNS = ("link_id, source, record_key, record_node_id, identifier_id, identifier_node_id, "
            "identifier_type, identifier_value, identifier_rank, first_seen_at, last_seen_at, "
            "is_flagged, flag_reason, is_link")
@@ -45,7 +47,6 @@ RANKS = {"customer_id": 1, "loyalty_id": 2, "email": 3, "phone": 4,
          "zalo_user_id": 5, "device_id": 6, "anonymous_id": 7}
 RESTITCH_SELECTION = ("int_identity_components int_identity_profile_anchors "
                       "int_identity_links_rejected map_records_to_profiles")
-OFFLINE_ENV = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
 CHAIN_LENGTH = 40
 
 
@@ -127,10 +128,8 @@ def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
            "PROFILE360_LANDING_DIR": str(landing)}
     try:
         subprocess.run(
-            [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "run",
-             "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-             "-s", RESTITCH_SELECTION],
+            dbt_command("run", select=RESTITCH_SELECTION,
+                        extra=["--target-path", str(work / "target"), "--log-path", str(work / "logs")]),
             cwd=PROJECT_DIR, env=env, check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as error:
         raise subprocess.CalledProcessError(

@@ -26,6 +26,11 @@ def dbt_args(command: str, *, select: str | None = None, full_refresh: bool = Fa
     return args
 
 
+def dbt_command(command: str, **kwargs) -> list[str]:
+    """The full command line that runs one dbt call in a child process with this Python."""
+    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *dbt_args(command, **kwargs)]
+
+
 def run_dbt(paths: Paths, command: str, **kwargs) -> None:
     """Run one dbt command in a child process; raise DbtError unless it succeeded.
 
@@ -35,8 +40,7 @@ def run_dbt(paths: Paths, command: str, **kwargs) -> None:
     """
     apply_environment(paths)
     paths.db_path.parent.mkdir(parents=True, exist_ok=True)
-    command_line = [sys.executable, "-c", "from dbt.cli.main import cli; cli()",
-                    *dbt_args(command, **kwargs)]
-    result = subprocess.run(command_line, cwd=PROJECT_DIR, env=os.environ.copy(), check=False)
+    result = subprocess.run(dbt_command(command, **kwargs), cwd=PROJECT_DIR,
+                            env=os.environ.copy(), check=False)
     if result.returncode != 0:
         raise DbtError(f"dbt {command} failed (exit code {result.returncode}); see the log above")

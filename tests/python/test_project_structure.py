@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from orchestration.lib.dbt import dbt_command
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
 
 # Folder (first level under models/) -> allowed name prefixes.
@@ -43,9 +43,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("manifest")
     env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(target / "parse.duckdb")}
     result = subprocess.run(
-        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "parse",
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target)],
+        dbt_command("parse", extra=["--target-path", str(target)]),
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
