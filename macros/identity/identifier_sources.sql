@@ -11,6 +11,12 @@
     (CRM contacts, loyalty members) the version's updated_at; orders when
     placed (the identifiers were typed at checkout), POS transactions when
     transacted, tickets when opened.
+
+    Records re-sent when they change are read from every version (their
+    base_ view, rows that passed the quarantine checks), not only the latest:
+    a contact's old phone still identifies them on the store receipts and
+    Zalo messages that carry it. Each (record, identifier value) counts once,
+    seen at its first version.
 #}
 {% macro identifier_sources() -%}
     {{ return([
@@ -46,7 +52,7 @@
         },
         {
             'source': 'crm_contacts', 'kind': 'record',
-            'model': 'stg_crm__contacts',
+            'model': 'base_crm__contacts', 'all_versions': true,
             'record_key': 'contact_id', 'seen_at': 'updated_at',
             'identifiers': {
                 'email': 'email', 'phone': 'phone',
@@ -55,7 +61,7 @@
         },
         {
             'source': 'loyalty_members', 'kind': 'record',
-            'model': 'stg_loyalty__members',
+            'model': 'base_loyalty__members', 'all_versions': true,
             'record_key': 'loyalty_id', 'seen_at': 'updated_at',
             'identifiers': {'loyalty_id': 'loyalty_id', 'phone': 'phone', 'email': 'email'},
         },
@@ -85,6 +91,8 @@
     unpivot_identifiers(kind): a union with one select per (source of that
     kind, identifier column): source, record_key (as text), identifier_type,
     raw_value (as staged), seen_at; records with an empty column give no row.
+    Sources read with all_versions keep the rows that passed quarantine and
+    one row per (record, identifier value), at its first version.
     Split by kind only so that no model reads seven or more relations.
 #}
 {% macro unpivot_identifiers(kind) -%}
@@ -106,8 +114,13 @@
         cast({{ branch.entry.record_key }} as {{ dbt.type_string() }}) as record_key,
         '{{ branch.identifier_type }}' as identifier_type,
         {{ branch.column }} as raw_value,
-        {{ branch.entry.seen_at }} as seen_at
+        {% if branch.entry.all_versions -%} min({{ branch.entry.seen_at }}) {%- else -%}
+        {{ branch.entry.seen_at }} {%- endif %} as seen_at
     from {{ ref(branch.entry.model) }}
     where {{ branch.column }} is not null
+    {%- if branch.entry.all_versions %}
+        and _quarantine_reason_code is null
+    group by {{ branch.entry.record_key }}, {{ branch.column }}
+    {%- endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -65,12 +65,15 @@ class EngagementActivities(ShardBase):
         if not self.zalo_followed[li]:
             self.zalo_followed[li] = 1
             phone = self.phone_typed(p.phones[0], 0.7) if r() < 0.5 else None
+            if phone is not None:
+                self.zalo_phone_shared[li] = 1
             self._zalo(p, zalo_id, "follow", phone, day, sec,
                        {"source": _FOLLOW_SOURCES[int(r() * len(_FOLLOW_SOURCES))]})
             self.emit_consent("zalo_user_id", zalo_id, "marketing_zalo", "granted", "zalo_oa", day, sec)
         for _ in range(1 + int(r() * 3)):
             sec += 20 + int(r() * 300)
-            x = r()
+            # A follower who never shared a phone is asked by the mini app and shares it.
+            x = r() if self.zalo_phone_shared[li] else 1.0
             if x < 0.5:
                 text = vocab.ZALO_MESSAGES_IN[int(r() * len(vocab.ZALO_MESSAGES_IN))]
                 self._zalo(p, zalo_id, "message_in", None, day, sec, {"text": text})

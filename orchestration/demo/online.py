@@ -38,6 +38,7 @@ class OnlineActivities(ShardBase):
     def web_session(self, p: Person, li: int, day: int, *, cookie: str | None = None,
                     campaign: Campaign | None = None, sec: int | None = None, force_login: bool = False) -> None:
         r = self.r
+        k = -1  # which of the person's own cookies (-1: a shared computer's)
         if cookie is None:
             if not p.cookies:
                 return
@@ -90,6 +91,16 @@ class OnlineActivities(ShardBase):
             self.ensure_known(p, li, day, sec, "web_form")
         elif customer and user is None and r() < 0.25:
             user = self._login(ctx, sec, customer)
+        elif k >= 0 and user is None and self.known[li] and not self.cookie_identified[li] >> k & 1:
+            # A known person on a browser where they never identified: the first visit after
+            # they are known signs in (customers) or leaves a form (leads), so every browser of
+            # a known person carries one identifying event.
+            if customer:
+                user = self._login(ctx, sec, customer)
+            else:
+                self._form(ctx, sec, FORMS[int(r() * len(FORMS))], None)
+        if k >= 0 and self.known[li]:
+            self.cookie_identified[li] |= 1 << k
         # Browsing.
         viewed: list[Product] = []
         for _ in range(1 + int(r() * r() * 9)):
@@ -207,6 +218,10 @@ class OnlineActivities(ShardBase):
                 if not self.known[li]:
                     self.ensure_known(p, li, day, sec, "app")
                 user = customer if user or r() < 0.85 else None
+            if customer and self.known[li] and user is None and not self.app_identified[li]:
+                user = customer  # a known customer signs in on their own device at least once
+            if user:
+                self.app_identified[li] = 1
         viewed: list[Product] = []
         for _ in range(1 + int(r() * r() * 10)):
             sec += 5 + int(r() * r() * 150)

@@ -290,7 +290,12 @@ class Population:
             self.n_emails[i] = n_emails
             self.n_phones[i] = 2 if r() < 0.18 else 1
             x = r()  # browsers / devices with the site's cookie
-            self.n_cookies[i] = 0 if seg == SEG_APP and x < 0.5 else (1 if x < 0.75 else (2 if x < 0.92 else 3))
+            n_cookies = 0 if seg == SEG_APP and x < 0.5 else (1 if x < 0.75 else (2 if x < 0.92 else 3))
+            if seg == SEG_ANON:
+                # Never identified: one browser, or only the app. Two browsers of an anonymous
+                # person are two visitors to anyone, the truth file included.
+                n_cookies = 0 if flags & F_APP else min(n_cookies, 1)
+            self.n_cookies[i] = n_cookies
             # Active window: existing persons from day 0, new ones from a later day.
             if r() < 0.65 or days == 1:
                 flags |= F_EXISTING

@@ -74,6 +74,8 @@ class ShardBase:
         self.points = array("i", bytes(4 * size))
         self.zalo_followed = bytearray(size)
         self.zalo_phone_shared = bytearray(size)
+        self.cookie_identified = bytearray(size)  # bit k: the person identified on cookie k
+        self.app_identified = bytearray(size)     # the person signed in on their own device
         self.unsubscribed = bytearray(size)
         self.app_installed = bytearray(size)
         # Truth about shared identifiers, counted from what was written.
