@@ -4,15 +4,20 @@ cannot feed with fixtures).
 
 Copies a built warehouse, replaces int_identity_links with hand-worked
 fixtures, re-runs int_identity_components and its children, and checks:
-  - a chain of 40 web events linked cookie to cookie is one profile, in far
+  - a chain of 20 web events linked cookie to cookie is one profile, in far
     fewer rounds than its length (pointer jumping);
   - a family e-mail (not flagged here) and a chain record -> phone -> event ->
     cookie -> record between customers A and B are split so that A and B stay
     two profiles; the dropped links are rejected as a conflict;
-  - a flagged kiosk device does not join customers C and D.
+  - a flagged kiosk device does not join customers C and D;
+  - limits: one cookie (not flagged here) joining five records with five
+    different e-mails breaks the e-mail limit (var
+    profile360__identity_max_per_profile): the cookie's links are dropped,
+    the five stay apart and the drop is rejected as a conflict.
 With --chain N it also stitches, in a second copy, one path of N identifiers
 (record - identifier - record - ...) and checks it is one profile in at most
-2 * log2(nodes) rounds.
+2 * log2(nodes) rounds; that copy lifts the per-profile limits (LIFT_LIMITS),
+which a path of N cookies would otherwise break.
 
 Usage:
     python benchmarks/identity_scenarios.py --db /tmp/stitch/wh.duckdb \
@@ -47,7 +52,9 @@ RANKS = {"customer_id": 1, "loyalty_id": 2, "email": 3, "phone": 4,
          "zalo_user_id": 5, "device_id": 6, "anonymous_id": 7}
 RESTITCH_SELECTION = ("int_identity_components int_identity_profile_anchors "
                       "int_identity_links_rejected map_records_to_profiles")
-CHAIN_LENGTH = 40
+CHAIN_LENGTH = 20
+# Only the limits a long chain of cookies cannot break.
+LIFT_LIMITS = '{"profile360__identity_max_per_profile": {"customer_id": 1, "loyalty_id": 1}}'
 
 
 class _Links(list):
@@ -80,6 +87,9 @@ def fixture_links() -> list[tuple]:
     rows.link("app_events", "k1", "device_id", "kiosk", flagged=True)
     rows.link("app_events", "k2", "customer_id", "D")
     rows.link("app_events", "k2", "device_id", "kiosk", flagged=True)
+    for k in range(5):
+        rows.link("web_events", f"lim{k}", "email", f"m{k}@x.vn")
+        rows.link("web_events", f"lim{k}", "anonymous_id", "one-cookie")
     return list(rows)
 
 
@@ -101,10 +111,11 @@ def chain_links(identifiers: int) -> list[tuple]:
 
 
 def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
-             landing: str | Path) -> Path:
+             landing: str | Path, dbt_vars: str | None = None) -> Path:
     """Copy source_db into work, replace its int_identity_links with `links` and
-    re-run the stitching models on the copy. source_db is only read. Returns
-    the copy's path; raises CalledProcessError (with dbt's output) on failure."""
+    re-run the stitching models on the copy (with `dbt_vars`, a YAML/JSON dict
+    for --vars, if given). source_db is only read. Returns the copy's path;
+    raises CalledProcessError (with dbt's output) on failure."""
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     db = work / "wh.duckdb"
@@ -129,7 +140,8 @@ def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
     try:
         subprocess.run(
             dbt_command("run", select=RESTITCH_SELECTION,
-                        extra=["--target-path", str(work / "target"), "--log-path", str(work / "logs")]),
+                        extra=["--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+                               *(["--vars", dbt_vars] if dbt_vars else [])]),
             cwd=PROJECT_DIR, env=env, check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as error:
         raise subprocess.CalledProcessError(
@@ -169,7 +181,7 @@ def scenario_checks(outcome: Outcome) -> dict[str, bool]:
     profile, rejected = outcome.profile, outcome.rejected
     chain = {profile.get(f"ch{k:02d}") for k in range(CHAIN_LENGTH)}
     return {
-        "chain: 40 records are one profile": len(chain) == 1 and None not in chain,
+        f"chain: {CHAIN_LENGTH} records are one profile": len(chain) == 1 and None not in chain,
         "chain: far fewer rounds than its length": outcome.max_rounds_per_pass <= 10,
         "family: A and B stay two profiles": profile["f1"] != profile["f2"],
         "family: A's records together": profile["f1"] == profile["o1"],
@@ -181,6 +193,11 @@ def scenario_checks(outcome: Outcome) -> dict[str, bool]:
         "kiosk: the flagged device is rejected": any(
             key in ("k1", "k2") and value == "kiosk" and reason.startswith("flagged: ")
             for key, value, reason in rejected),
+        "limits: five e-mails on one cookie stay five profiles": len(
+            {profile[f"lim{k}"] for k in range(5)}) == 5,
+        "limits: the cookie is rejected as a conflict": (
+            "lim0", "one-cookie", "conflict: joins emails m0@x.vn and m4@x.vn (5 in all, limit 4)")
+            in rejected,
     }
 
 
@@ -217,7 +234,7 @@ def main() -> None:
         _print(checks, outcome)
         if args.chain:
             outcome = read_outcome(restitch(args.db, chain_links(args.chain), work / "chain",
-                                            args.landing))
+                                            args.landing, LIFT_LIMITS))
             chain = chain_checks(outcome, args.chain)
             _print(chain, outcome)
             checks.update(chain)

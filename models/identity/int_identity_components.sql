@@ -4,10 +4,12 @@
     flagged), with its connected component. Computed in rounds by the macro
     identity_connected_components() (macros/identity/connected_components.sql),
     driven from here; the SQL below only prepares the graph and reads the
-    result. A component holding two customer ids (or two loyalty ids) is split
-    by dropping its weakest identifier type's links and recomputing, one type
-    at a time (var profile360__identity_identifier_ranks), until no component
-    holds two.
+    result. A component holding more identifiers of a type than
+    var profile360__identity_max_per_profile allows (two customer ids, two
+    loyalty ids, a dozen e-mails...) is split by dropping its weakest
+    identifier type's links and recomputing, one type at a time (var
+    profile360__identity_identifier_ranks), until no component breaks a
+    limit or only the strongest type links.
 -#}
 {%- set work_tables = ['links_kept', 'links_next', 'nodes', 'labels', 'merged', 'final',
     'conflicts', 'cc_labels', 'cc_labels_next'] -%}
@@ -42,21 +44,26 @@
             select identifier_node_id as node_a, record_node_id as node_b from {{ wk.links_kept }}
         )
     {%- endset -%}
+    {%- set limits = var('profile360__identity_max_per_profile') -%}
     {%- set conflicts_sql -%}
         select labels.component_id
         from {{ wk.labels }} as labels
         inner join (
             select distinct identifier_node_id, identifier_type
             from {{ links }}
-            where is_link and identifier_type in ('customer_id', 'loyalty_id')
-        ) as anchors
-            on labels.node_id = anchors.identifier_node_id
+            where is_link and identifier_type in (
+                {%- for identifier_type in limits %}'{{ identifier_type }}'
+                {%- if not loop.last %}, {% endif %}{% endfor -%}
+            )
+        ) as limited
+            on labels.node_id = limited.identifier_node_id
         group by labels.component_id
         having
-            count(distinct case when anchors.identifier_type = 'customer_id'
-                then anchors.identifier_node_id end) > 1
-            or count(distinct case when anchors.identifier_type = 'loyalty_id'
-                then anchors.identifier_node_id end) > 1
+            {%- for identifier_type, limit in limits.items() %}
+            {% if not loop.first %}or {% endif -%}
+            count(distinct case when limited.identifier_type = '{{ identifier_type }}'
+                then limited.identifier_node_id end) > {{ limit | int }}
+            {%- endfor %}
     {%- endset -%}
 
     {%- set state = {'rounds': 0, 'passes': 1, 'max_pass_rounds': 0} -%}

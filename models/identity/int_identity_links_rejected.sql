@@ -1,8 +1,16 @@
 -- One row per (record, identifier) link that stitching did not use, with the
 -- reason: the identifier is flagged (`flagged: <flag reason>`), or its links
--- were dropped to keep two customer (or loyalty) ids apart
--- (`conflict: joins customer ids <x> and <y>`, the smallest and largest of
--- the group it would have merged).
+-- were dropped to split a group over a per-profile limit
+-- (var profile360__identity_max_per_profile), named after the strongest
+-- type over its limit: `conflict: joins customer ids <x> and <y>`, the
+-- smallest and largest of the group it would have merged, with
+-- `(<n> in all, limit <l>)` when more than two.
+{%- set limits = var('profile360__identity_max_per_profile') %}
+{%- set limited_types = [] %}
+{%- for identifier_type in var('profile360__identity_identifier_ranks')
+    if identifier_type in limits %}
+    {%- do limited_types.append(identifier_type) %}
+{%- endfor %}
 
 with
 
@@ -18,18 +26,18 @@ int_identity_components as (
 
 ),
 
-merged_anchors as (
+merged_counts as (
 
     select
         merged_component_id,
-        min(case when identifier_type = 'customer_id' then identifier_value end)
-            as min_customer_id,
-        max(case when identifier_type = 'customer_id' then identifier_value end)
-            as max_customer_id,
-        min(case when identifier_type = 'loyalty_id' then identifier_value end)
-            as min_loyalty_id,
-        max(case when identifier_type = 'loyalty_id' then identifier_value end)
-            as max_loyalty_id
+        {%- for identifier_type in limited_types %}
+        count(distinct case when identifier_type = '{{ identifier_type }}'
+            then identifier_value end) as count_{{ identifier_type }},
+        min(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
+            as min_{{ identifier_type }},
+        max(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
+            as max_{{ identifier_type }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from int_identity_components
     where node_type = 'identifier'
     group by merged_component_id
@@ -62,21 +70,28 @@ conflicts as (
     select
         int_identity_links.link_id,
         case
-            when merged_anchors.min_customer_id <> merged_anchors.max_customer_id
+            {%- for identifier_type in limited_types %}
+            when merged_counts.count_{{ identifier_type }} > {{ limits[identifier_type] | int }}
                 then
-                    'conflict: joins customer ids ' || merged_anchors.min_customer_id
-                    || ' and ' || merged_anchors.max_customer_id
-            else
-                'conflict: joins loyalty ids ' || merged_anchors.min_loyalty_id
-                || ' and ' || merged_anchors.max_loyalty_id
+                    'conflict: joins {{ identifier_type | replace('_', ' ') }}s '
+                    || merged_counts.min_{{ identifier_type }} || ' and '
+                    || merged_counts.max_{{ identifier_type }}
+                    || case
+                        when merged_counts.count_{{ identifier_type }} > 2
+                            then ' (' || cast(merged_counts.count_{{ identifier_type }}
+                                as {{ dbt.type_string() }})
+                            || ' in all, limit {{ limits[identifier_type] | int }})'
+                        else ''
+                    end
+            {%- endfor %}
         end as reject_reason
     from int_identity_links
     inner join record_components
         on int_identity_links.record_node_id = record_components.node_id
     inner join identifier_components
         on int_identity_links.identifier_node_id = identifier_components.node_id
-    inner join merged_anchors
-        on record_components.merged_component_id = merged_anchors.merged_component_id
+    inner join merged_counts
+        on record_components.merged_component_id = merged_counts.merged_component_id
     where
         int_identity_links.is_link
         and record_components.component_id <> identifier_components.component_id

@@ -24,6 +24,7 @@ import pytest
 
 from benchmarks.identity_accuracy import accuracy
 from benchmarks.identity_scenarios import (
+    LIFT_LIMITS,
     chain_checks,
     chain_links,
     fixture_links,
@@ -255,7 +256,7 @@ def scenarios(warehouse, tmp_path_factory):
     return outcome, scenario_checks(outcome)
 
 
-@pytest.mark.parametrize("scenario", ["chain", "family", "kiosk"])
+@pytest.mark.parametrize("scenario", ["chain", "family", "kiosk", "limits"])
 def test_scenario(scenarios, scenario):
     outcome, checks = scenarios
     mine = {name: ok for name, ok in checks.items() if name.startswith(scenario + ":")}
@@ -276,7 +277,7 @@ def test_scenarios_leave_the_session_warehouse_alone(con):
 def long_chain(warehouse, tmp_path_factory):
     started = time.perf_counter()
     db = restitch(warehouse.db_path, chain_links(LONG_CHAIN_IDENTIFIERS),
-                  tmp_path_factory.mktemp("long_chain"), warehouse.landing_dir)
+                  tmp_path_factory.mktemp("long_chain"), warehouse.landing_dir, LIFT_LIMITS)
     outcome = read_outcome(db)
     print(f"long chain re-stitched in {time.perf_counter() - started:.1f} s")
     return outcome
