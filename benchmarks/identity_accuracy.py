@@ -13,8 +13,18 @@ Pairs are counted per group, never enumerated: a group of n records holds
 n * (n - 1) / 2 pairs, so predicted pairs sum over profiles, true pairs over
 persons and true positives over (profile, person) groups.
 
-Importable: accuracy(con, truth_csv) returns the figures as an Accuracy
-(tests/python/test_identity.py uses it).
+Evidence ceiling: the recall a resolver would reach if it linked every two
+records of one true person that share, directly or through a chain, an
+identifier value used by that person only (per the truth file). Pairs
+without such evidence (a cookie never seen beside anything else, an e-mail
+shared by a family) cannot be joined by any deterministic rule; the ceiling
+shows how much of the missing recall is the data's and how much the
+resolver's. It reads the normalised (record, identifier) links of
+int_identity_links, flagged ones included, and never the resolver's output.
+
+Importable: accuracy(con, truth_csv) returns the figures as an Accuracy,
+evidence_ceiling(con, truth_csv) the ceiling (tests/python/test_identity.py
+uses both).
 """
 
 from __future__ import annotations
@@ -95,6 +105,56 @@ def accuracy(con: duckdb.DuckDBPyConnection, truth_csv: str | Path) -> Accuracy:
     )
 
 
+def evidence_ceiling(con: duckdb.DuckDBPyConnection, truth_csv: str | Path) -> float:
+    """Recall reachable through identifiers owned by one true person (see the module doc)."""
+    schema = identity_schema(con)
+    links = con.execute(f"""
+        with truth as (
+            select source, record_key, cast(person_id as varchar) as person_id
+            from read_csv('{truth_csv}', all_varchar = true)
+        ),
+        linked as (
+            select l.record_node_id, l.identifier_node_id, truth.person_id
+            from "{schema}".int_identity_links as l
+            inner join truth on l.source = truth.source and l.record_key = truth.record_key
+        ),
+        owned as (
+            select identifier_node_id from linked group by identifier_node_id
+            having count(distinct person_id) = 1
+        )
+        select linked.record_node_id, linked.identifier_node_id, linked.person_id
+        from linked left join owned using (identifier_node_id)
+        where owned.identifier_node_id is not null
+        union all
+        -- every record, so that one without owned identifiers still counts
+        select distinct record_node_id, null, person_id from linked
+    """).fetchall()
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        root = node
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[node] != root:
+            parent[node], node = root, parent[node]
+        return root
+
+    person_of: dict[str, str] = {}
+    for record, identifier, person in links:
+        person_of[record] = person
+        find(record)
+        if identifier is not None:
+            parent[find("i" + identifier)] = find(record)
+    groups: dict[tuple[str, str], int] = {}
+    people: dict[str, int] = {}
+    for record, person in person_of.items():
+        groups[(find(record), person)] = groups.get((find(record), person), 0) + 1
+        people[person] = people.get(person, 0) + 1
+    reachable = sum(n * (n - 1) // 2 for n in groups.values())
+    true_pairs = sum(n * (n - 1) // 2 for n in people.values())
+    return reachable / true_pairs if true_pairs else 1.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="/tmp/stitch/wh.duckdb")
@@ -102,7 +162,11 @@ def main() -> None:
     args = parser.parse_args()
     con = duckdb.connect(args.db, read_only=True)
     try:
-        print(accuracy(con, args.truth).report())
+        figures = accuracy(con, args.truth)
+        ceiling = evidence_ceiling(con, args.truth)
+        print(figures.report())
+        print(f"evidence_ceiling_recall={ceiling:.4f} "
+              f"recall_of_ceiling={figures.recall / ceiling if ceiling else 1.0:.4f}")
     finally:
         con.close()
 

@@ -22,7 +22,7 @@ import time
 import duckdb
 import pytest
 
-from benchmarks.identity_accuracy import accuracy
+from benchmarks.identity_accuracy import accuracy, evidence_ceiling
 from benchmarks.identity_scenarios import (
     LIFT_LIMITS,
     chain_checks,
@@ -34,15 +34,16 @@ from benchmarks.identity_scenarios import (
 )
 
 PRECISION_FLOOR = 0.995
-# Regression floor, not the goal: the target is recall >= 0.98, and it
-# is not met yet (0.863 on the 1000-person / 60-day demo). The pairs missed are
-# records whose only identifier is never seen beside a stronger one: cookie-only
-# web sessions (anonymous_id, the largest share), Zalo-only and device-only app
-# events, e-mail events of addresses no contact record carries, and a few CRM /
-# loyalty records split off with their e-mail or phone when conflict splitting
-# drops those links. Stitching them needs probabilistic or login-based rules
-# the model does not have. Raise this floor as recall improves.
-RECALL_FLOOR = 0.85
+# Recall against the whole truth file (the target is 0.98 on the
+# default 2,000-person demo) is bounded by the data: a cookie never seen beside
+# anything else, or an e-mail shared by a family, carries no evidence any
+# deterministic rule could use. The evidence ceiling (benchmarks/
+# identity_accuracy.py) is the recall of linking every pair joined through
+# identifiers owned by one true person; the resolver must reach nearly all of
+# it, and an absolute floor guards the demo data itself (a shorter period gives
+# fewer chances to identify, so the 60-day test demo sits lower).
+RECALL_FLOOR = 0.92  # 0.939 on the 1,000-person / 60-day test demo; 0.974 on the default demo
+RECALL_OF_CEILING_FLOOR = 0.99
 LONG_CHAIN_IDENTIFIERS = 10_000
 # Injected shared identifiers that must never link: each must be invalid or flagged.
 MUST_NOT_LINK_CASES = ("junk", "kiosk_device", "shared_cookie")
@@ -97,6 +98,14 @@ def test_pairwise_recall_regression_floor(measured, record_property):
     record_property("recall", round(measured.recall, 4))
     assert measured.true_pairs > 0, measured
     assert measured.recall >= RECALL_FLOOR, measured.report()
+
+
+def test_recall_reaches_the_evidence_ceiling(con, truth_dir, measured, record_property):
+    ceiling = evidence_ceiling(con, truth_dir / "person_map.csv")
+    record_property("evidence_ceiling", round(ceiling, 4))
+    assert 0 < ceiling <= 1
+    assert measured.recall >= RECALL_OF_CEILING_FLOOR * ceiling, (
+        f"recall {measured.recall:.4f} < {RECALL_OF_CEILING_FLOOR} x ceiling {ceiling:.4f}")
 
 
 def test_no_profile_holds_two_customer_ids(con):
