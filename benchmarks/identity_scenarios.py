@@ -23,8 +23,13 @@ Usage:
     python benchmarks/identity_scenarios.py --db /tmp/stitch/wh.duckdb \
         --landing /tmp/stitch_landing [--chain 10000]
 
-Importable: fixture_links(), chain_links(), restitch(), read_outcome() and
-scenario_checks() are what tests/python/test_identity.py runs.
+A history scenario (history_links(1), then history_links(2) on the same
+copy) checks the merge/split log: a merge keeps the older id, a split leaves
+the id with the anchor, both are logged with their cause identifiers.
+
+Importable: fixture_links(), history_links(), chain_links(), restitch(),
+read_outcome(), read_changes() and the *_checks() functions are what
+tests/python/test_identity.py runs.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ COLUMNS = ("link_id, source, record_key, record_node_id, identifier_id, identifi
 RANKS = {"customer_id": 1, "loyalty_id": 2, "email": 3, "phone": 4,
          "zalo_user_id": 5, "device_id": 6, "anonymous_id": 7}
 RESTITCH_SELECTION = ("int_identity_components int_identity_profile_anchors "
-                      "int_identity_links_rejected map_records_to_profiles")
+                      "int_identity_links_rejected map_records_to_profiles "
+                      "snp_identity__record_profiles fct_profile_id_changes")
 CHAIN_LENGTH = 20
 # Only the limits a long chain of cookies cannot break.
 LIFT_LIMITS = '{"profile360__identity_max_per_profile": {"customer_id": 1, "loyalty_id": 1}}'
@@ -93,6 +99,59 @@ def fixture_links() -> list[tuple]:
     return list(rows)
 
 
+def history_links(day: int) -> list[tuple]:
+    """Two build days of one small graph (day 1, then day 2 = day 1 + new records).
+
+    Day 1: A (cookie hk1 + e-mail ha@, seen 2025-01-01), B (customer HB +
+    e-mail hb@, 2026-01-01), S (customer HS1 + phone P, 2025-05-01, and a web
+    event with P and cookie hsk, 2025-06-01), U (cookie hu, unaffected).
+    Day 2 adds an order carrying both e-mails (A and B merge; A is older, so
+    B's records take A's id) and a contact of customer HS3 with phone P, which
+    flags P (now shared by two customers): the web event splits off S.
+    """
+    rows = _Links()
+    shared_phone_flagged = day >= 2
+    rows.link("web_events", "h_a1", "anonymous_id", "hk1", seen="2025-01-01")
+    rows.link("web_events", "h_a1", "email", "ha@x.vn", seen="2025-01-01")
+    rows.link("crm_contacts", "h_b1", "customer_id", "HB", seen="2026-01-01")
+    rows.link("crm_contacts", "h_b1", "email", "hb@x.vn", seen="2026-01-01")
+    rows.link("crm_contacts", "h_s1", "customer_id", "HS1", seen="2025-05-01")
+    rows.link("crm_contacts", "h_s1", "phone", "+84900000009", shared_phone_flagged, seen="2025-05-01")
+    rows.link("web_events", "h_s2", "phone", "+84900000009", shared_phone_flagged, seen="2025-06-01")
+    rows.link("web_events", "h_s2", "anonymous_id", "hsk", seen="2025-06-01")
+    rows.link("web_events", "h_u", "anonymous_id", "hu", seen="2025-03-01")
+    if day >= 2:
+        rows.link("ecommerce_orders", "h_m", "email", "ha@x.vn", seen="2026-02-01")
+        rows.link("ecommerce_orders", "h_m", "email", "hb@x.vn", seen="2026-02-01")
+        rows.link("crm_contacts", "h_s3", "customer_id", "HS3", seen="2026-02-01")
+        rows.link("crm_contacts", "h_s3", "phone", "+84900000009", True, seen="2026-02-01")
+    return list(rows)
+
+
+def history_checks(before: dict[str, str], after: dict[str, str],
+                   changes: list[tuple[str, str, str, int, str | None]]) -> dict[str, bool]:
+    """Checks of the history_links() days: profiles before/after (record_key ->
+    profile_id) and the log rows (change_type, old, new, records_moved, causes)."""
+    log = {(old, new): (kind, moved, causes or "") for kind, old, new, moved, causes in changes}
+    merge = log.get(("customer_id:HB", "email:ha@x.vn"))
+    split = log.get(("customer_id:HS1", "anonymous_id:hsk"))
+    return {
+        "history: day 1 named after the earliest identifiers": (
+            before.get("h_a1"), before.get("h_b1"), before.get("h_s2"), before.get("h_u")) == (
+            "email:ha@x.vn", "customer_id:HB", "customer_id:HS1", "anonymous_id:hu"),
+        "history: a merge keeps the older profile's id": after.get("h_b1") == after.get("h_a1")
+        == after.get("h_m") == "email:ha@x.vn",
+        "history: the merge is logged with the e-mail that caused it": merge is not None
+        and merge[0] == "merge" and merge[1] == 1 and "email:hb@x.vn" in merge[2],
+        "history: a split leaves the id with the part holding the anchor": (
+            after.get("h_s1"), after.get("h_s2")) == ("customer_id:HS1", "anonymous_id:hsk"),
+        "history: the split is logged with the identifier that held it": split is not None
+        and split[0] == "split" and split[1] == 1 and "phone:+84900000009" in split[2],
+        "history: untouched profiles keep their ids": after.get("h_u") == before.get("h_u"),
+        "history: nothing else is logged": len(log) == 2,
+    }
+
+
 def chain_links(identifiers: int) -> list[tuple]:
     """One path r0 - c0 - r1 - c1 - ... - c(n-1) - rn: n identifiers, n + 1 records.
 
@@ -111,15 +170,18 @@ def chain_links(identifiers: int) -> list[tuple]:
 
 
 def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
-             landing: str | Path, dbt_vars: str | None = None) -> Path:
+             landing: str | Path, dbt_vars: str | None = None, in_place: bool = False) -> Path:
     """Copy source_db into work, replace its int_identity_links with `links` and
-    re-run the stitching models on the copy (with `dbt_vars`, a YAML/JSON dict
-    for --vars, if given). source_db is only read. Returns the copy's path;
-    raises CalledProcessError (with dbt's output) on failure."""
+    re-run the stitching models on the copy, down to the snapshot and the
+    merge/split log (with `dbt_vars`, a YAML/JSON dict for --vars, if given).
+    source_db is only read; with in_place the copy made by an earlier call in
+    the same work folder is stitched again (a second build day). Returns the
+    copy's path; raises CalledProcessError (with dbt's output) on failure."""
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     db = work / "wh.duckdb"
-    shutil.copy(source_db, db)
+    if not in_place:
+        shutil.copy(source_db, db)
     # Through a CSV file: executemany() inserts row by row, far too slow for long chains.
     links_csv = work / "int_identity_links.csv"
     with open(links_csv, "w", newline="", encoding="utf-8") as handle:
@@ -139,8 +201,9 @@ def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
            "PROFILE360_LANDING_DIR": str(landing)}
     try:
         subprocess.run(
-            dbt_command("run", select=RESTITCH_SELECTION,
-                        extra=["--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            dbt_command("build", select=RESTITCH_SELECTION,
+                        extra=["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+                               "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
                                *(["--vars", dbt_vars] if dbt_vars else [])]),
             cwd=PROJECT_DIR, env=env, check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as error:
@@ -174,6 +237,17 @@ def read_outcome(db: str | Path) -> Outcome:
     finally:
         con.close()
     return Outcome(profile, rejected, *rounds)
+
+
+def read_changes(db: str | Path) -> list[tuple[str, str, str, int, str | None]]:
+    """The merge/split log: (change_type, old_profile_id, new_profile_id, records_moved, causes)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select change_type, old_profile_id, new_profile_id, records_moved, "
+                           "cause_identifiers from identity.fct_profile_id_changes "
+                           "order by all").fetchall()
+    finally:
+        con.close()
 
 
 def scenario_checks(outcome: Outcome) -> dict[str, bool]:
@@ -232,6 +306,11 @@ def main() -> None:
         outcome = read_outcome(restitch(args.db, fixture_links(), work / "scenarios", args.landing))
         checks = scenario_checks(outcome)
         _print(checks, outcome)
+        day1 = read_outcome(restitch(args.db, history_links(1), work / "history", args.landing))
+        db = restitch(args.db, history_links(2), work / "history", args.landing, in_place=True)
+        history = history_checks(day1.profile, read_outcome(db).profile, read_changes(db))
+        _print(history, day1)
+        checks.update(history)
         if args.chain:
             outcome = read_outcome(restitch(args.db, chain_links(args.chain), work / "chain",
                                             args.landing, LIFT_LIMITS))

@@ -1,11 +1,19 @@
 -- One row per stitched component that holds at least one record: its
 -- profile_id and the anchor it is named after. The anchor is the component's
--- identifier of the strongest type (var profile360__identity_identifier_ranks),
--- earliest seen, smallest value on a tie; profile_id is that identifier's
--- identifier_id (hash of type and value), so the same data gives the same ids
--- and a profile keeps its id while its oldest strongest identifier stays in
--- it. A component of records without any linking identifier is named after
--- its smallest record.
+-- earliest-seen linking identifier (on a tie the strongest type, var
+-- profile360__identity_identifier_ranks, then the smallest value); profile_id
+-- is that identifier's identifier_id (hash of type and value). So:
+--   - the same data gives the same ids (a pure function of the data, which
+--     is also why an incremental build and a full refresh agree);
+--   - new data adds identifiers seen later, which never displace the anchor:
+--     a profile keeps its id until it merges or splits;
+--   - when two profiles merge, the older one (earliest first seen) gives its
+--     id to the merged profile; when one splits, the part holding the anchor
+--     keeps the id and the others are named after their own oldest
+--     identifier. fct_profile_id_changes logs both.
+-- Only late rows, older than the anchor, can rename a profile; the log shows
+-- that as a `renamed` change. A component of records without any linking
+-- identifier is named after its smallest record.
 
 with
 
@@ -36,7 +44,7 @@ ranked_identifiers as (
         identifier_value,
         row_number() over (
             partition by component_id
-            order by identifier_rank, first_seen_at, identifier_value
+            order by first_seen_at, identifier_rank, identifier_value
         ) as anchor_order
     from int_identity_components
     where node_type = 'identifier'
