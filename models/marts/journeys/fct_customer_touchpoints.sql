@@ -81,7 +81,9 @@ final as (
         occurred_at,
         previous_touchpoint_at,
         cast(
-            {{ dbt.datediff('previous_touchpoint_at', 'occurred_at', 'second') }} / 86400.0
+            {{ dbt.datediff(
+                'previous_touchpoint_at', 'occurred_at', 'second'
+            ) }} / 86400.0
             as decimal(18, 6)
         ) as days_since_previous_touchpoint,
         source,

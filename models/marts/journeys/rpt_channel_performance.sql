@@ -97,9 +97,9 @@ credit_candidates as (
     inner join engagements
         on
             conversions.profile_id = engagements.profile_id
-            and engagements.touchpoint_seq < conversions.touchpoint_seq
-            and engagements.occurred_at
-            >= {{ dbt.dateadd('day', -window_days, 'conversions.occurred_at') }}
+            and conversions.touchpoint_seq > engagements.touchpoint_seq
+            and conversions.occurred_at
+            <= {{ dbt.dateadd('day', window_days, 'engagements.occurred_at') }}
 
 ),
 
