@@ -381,3 +381,83 @@ def test_adding_a_day_changes_only_logged_profiles(warehouse, tmp_path):
           f"records changed profile, {len(logged)} log rows")
     # One day of data touches few people: ids of all but a sliver of records stay.
     assert changed_records <= 0.01 * len(kept)
+
+
+# --- link audit ----------------------------------------------------------------------------------
+
+def test_explain_walks_a_chain_of_used_links_between_two_records(con):
+    from orchestration.lib.identity_audit import explain
+
+    # Two records of one profile that share no identifier: the answer needs a chain.
+    pair = con.execute("""
+        with links as (
+            select source, record_key, identifier_id from identity.int_identity_links where is_link
+        ),
+        records as (
+            select m.profile_id, m.source, m.record_key
+            from identity.map_records_to_profiles as m
+        )
+        select a.source, a.record_key, b.source, b.record_key
+        from records as a
+        inner join records as b
+            on a.profile_id = b.profile_id
+        where a.source = 'web_events' and b.source = 'crm_contacts'
+            and not exists (
+                select 1 from links as la inner join links as lb using (identifier_id)
+                where la.source = a.source and la.record_key = a.record_key
+                    and lb.source = b.source and lb.record_key = b.record_key)
+        order by all
+        limit 1
+    """).fetchone()
+    assert pair, "the demo has web events stitched to a CRM contact through other records"
+    first, second = (pair[0], pair[1]), (pair[2], pair[3])
+    result = explain(con, first, second)
+    print(result.report())
+    assert result.same_profile and len(result.steps) >= 2
+    # Independently: each step's two records carry the step's identifier as a used link.
+    used = set(con.execute("""
+        select source, record_key, identifier_type, identifier_value
+        from identity.int_identity_links where is_link
+    """).fetchall())
+    assert result.steps[0].record == first and result.steps[-1].next_record == second
+    for step, following in zip(result.steps, result.steps[1:] + [None]):
+        assert (*step.record, step.identifier_type, step.identifier_value) in used, step
+        assert (*step.next_record, step.identifier_type, step.identifier_value) in used, step
+        if following is not None:
+            assert following.record == step.next_record
+
+
+def test_explain_names_the_rejected_links_between_two_profiles(con):
+    from orchestration.lib.identity_audit import explain
+
+    pair = con.execute("""
+        select a.source, a.record_key, b.source, b.record_key
+        from identity.int_identity_links as a
+        inner join identity.int_identity_links as b
+            on a.identifier_id = b.identifier_id and a.link_id < b.link_id
+        inner join identity.map_records_to_profiles as ma
+            on a.source = ma.source and a.record_key = ma.record_key
+        inner join identity.map_records_to_profiles as mb
+            on b.source = mb.source and b.record_key = mb.record_key
+        where a.is_flagged and ma.profile_id <> mb.profile_id
+        order by all
+        limit 1
+    """).fetchone()
+    assert pair, "the demo has records sharing a flagged identifier"
+    result = explain(con, (pair[0], pair[1]), (pair[2], pair[3]))
+    print(result.report())
+    assert not result.same_profile and not result.steps
+    assert result.rejected and all(reason.startswith("flagged: ") for _, _, reason in result.rejected)
+
+
+def test_link_audit_lists_every_link_once_with_a_reason(con):
+    (missing,) = con.execute("""
+        select count(*) from identity.int_identity_links as l
+        inner join identity.map_records_to_profiles as m using (source, record_key)
+        where l.link_id not in (select link_id from identity.fct_identity_links)
+    """).fetchone()
+    statuses = dict(con.execute(
+        "select link_status, count(*) from identity.fct_identity_links group by all").fetchall())
+    (rejected,) = con.execute("select count(*) from identity.int_identity_links_rejected").fetchone()
+    assert missing == 0
+    assert statuses.get("used", 0) > 1000 and statuses.get("rejected") == rejected > 0, statuses
