@@ -21,24 +21,41 @@
     real graphs; more than var profile360__identity_max_rounds rounds raises
     an error instead of returning a half-stitched graph.
 
+    The rounds run on integer node numbers (node_id order, so results match
+    the text ids) and alternate between two label tables.
     Work tables are real tables beside the model, named <model>__<name> (DuckDB
-    temp tables live per connection); the model drops them in a post-hook.
+    temp tables live per connection); the model drops them in a post-hook:
+    <work_prefix>_index, _edges, _labels, _labels_next.
 #}
 {% macro identity_connected_components(edges, nodes, labels, work_prefix) -%}
     {%- set max_rounds = var('profile360__identity_max_rounds') | int -%}
-    {%- set current = profile360.identity_work_relation(work_prefix ~ '_labels') -%}
-    {%- set candidate = profile360.identity_work_relation(work_prefix ~ '_labels_next') -%}
+    {%- set index = profile360.identity_work_relation(work_prefix ~ '_index') -%}
+    {%- set int_edges = profile360.identity_work_relation(work_prefix ~ '_edges') -%}
+    {%- set tables = [profile360.identity_work_relation(work_prefix ~ '_labels'),
+        profile360.identity_work_relation(work_prefix ~ '_labels_next')] -%}
 
-    {%- do run_query(profile360.identity_replace_table(current,
-        'select node_id, node_id as component_id from ' ~ nodes)) -%}
+    {#- Integers instead of text ids: the rounds join and compare far faster.
+        Numbered in node_id order, so the smallest number of a component is
+        its smallest node_id and the result is the same as on the text ids. -#}
+    {%- do run_query(profile360.identity_replace_table(index,
+        'select node_id, row_number() over (order by node_id) as ix from ' ~ nodes)) -%}
+    {%- do run_query(profile360.identity_replace_table(int_edges,
+        'select node_a_index.ix as node_a, node_b_index.ix as node_b from ' ~ edges ~ ' as edges'
+        ~ ' inner join ' ~ index ~ ' as node_a_index on edges.node_a = node_a_index.node_id'
+        ~ ' inner join ' ~ index ~ ' as node_b_index on edges.node_b = node_b_index.node_id')) -%}
+    {%- do run_query(profile360.identity_replace_table(tables[0],
+        'select ix as node_id, ix as component_id from ' ~ index)) -%}
 
     {%- set state = {'rounds': 0, 'converged': false} -%}
     {%- for round in range(1, max_rounds + 1) -%}
         {%- if not state.converged -%}
+            {#- Rounds alternate between the two label tables: no copy per round. -#}
+            {%- set current = tables[(round - 1) % 2] -%}
+            {%- set candidate = tables[round % 2] -%}
             {%- set round_sql -%}
                 with neighbourhood as (
                     select edges.node_a as node_id, labels.component_id
-                    from {{ edges }} as edges
+                    from {{ int_edges }} as edges
                     inner join {{ current }} as labels on edges.node_b = labels.node_id
                     union all
                     select node_id, component_id from {{ current }}
@@ -74,8 +91,7 @@
                 ~ ' as current_labels on candidate.node_id = current_labels.node_id'
                 ~ ' where candidate.component_id <> current_labels.component_id'
             ).columns[0].values()[0] -%}
-            {%- do run_query(profile360.identity_replace_table(current, 'select * from ' ~ candidate)) -%}
-            {%- do state.update({'rounds': round, 'converged': changed == 0}) -%}
+            {%- do state.update({'rounds': round, 'converged': changed == 0, 'final': candidate}) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -85,7 +101,11 @@
             ~ ' rounds (var profile360__identity_max_rounds); the graph is not stitched.'
         ) -%}
     {%- endif -%}
-    {%- do run_query(profile360.identity_replace_table(labels, 'select * from ' ~ current)) -%}
+    {%- do run_query(profile360.identity_replace_table(labels,
+        'select node_index.node_id, component_index.node_id as component_id from ' ~ state.final
+        ~ ' as final_labels inner join ' ~ index ~ ' as node_index on final_labels.node_id = node_index.ix'
+        ~ ' inner join ' ~ index ~ ' as component_index'
+        ~ ' on final_labels.component_id = component_index.ix')) -%}
     {{ return(state.rounds) }}
 {%- endmacro %}
 

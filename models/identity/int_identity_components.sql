@@ -12,7 +12,7 @@
     limit or only the strongest type links.
 -#}
 {%- set work_tables = ['links_kept', 'links_next', 'nodes', 'labels', 'merged', 'final',
-    'conflicts', 'cc_labels', 'cc_labels_next'] -%}
+    'conflicts', 'cc_index', 'cc_edges', 'cc_labels', 'cc_labels_next'] -%}
 {#- Hooks are rendered when they run, where `this` names the built table. -#}
 {%- set drop_work_tables = [] -%}
 {%- for name in work_tables -%}
@@ -74,10 +74,14 @@
 
     {#- Split: drop the weakest remaining type's links inside conflicted
         components, recompute, until none is left or only customer ids link. -#}
-    {%- for level in range(ranks | length - 1, 0, -1) -%}
+    {#- Dropping links only splits components, so once no component breaks a
+        limit none will at a later level: the check stops there. -#}
+    {%- do state.update({'clean': false}) -%}
+    {%- for level in range(ranks | length - 1, 0, -1) if not state.clean -%}
         {%- do run_query(profile360.identity_replace_table(wk.conflicts, conflicts_sql)) -%}
         {%- set count_conflicts = run_query('select count(*) from ' ~ wk.conflicts)
             .columns[0].values()[0] -%}
+        {%- do state.update({'clean': count_conflicts == 0}) -%}
         {%- if count_conflicts > 0 -%}
             {%- set keep_sql -%}
                 select links_kept.*
