@@ -11,8 +11,9 @@
     profile360__identity_identifier_ranks), until no component breaks a
     limit or only the strongest type links.
 -#}
-{%- set work_tables = ['links_kept', 'links_next', 'nodes', 'labels', 'merged', 'final',
-    'conflicts', 'cc_index', 'cc_edges', 'cc_labels', 'cc_labels_next'] -%}
+{%- set work_tables = ['links_kept', 'nodes', 'labels', 'merged', 'final', 'conflicts',
+    'conflict_nodes', 'sub_labels', 'relabelled', 'cc_index', 'cc_edges', 'cc_labels',
+    'cc_labels_next'] -%}
 {#- Hooks are rendered when they run, where `this` names the built table. -#}
 {%- set drop_work_tables = [] -%}
 {%- for name in work_tables -%}
@@ -73,7 +74,8 @@
     {%- do run_query(profile360.identity_replace_table(wk.merged, 'select * from ' ~ wk.labels)) -%}
 
     {#- Split: drop the weakest remaining type's links inside conflicted
-        components, recompute, until none is left or only customer ids link. -#}
+        components and recompute those components, until none is left or
+        only customer ids link. -#}
     {#- Dropping links only splits components, so once no component breaks a
         limit none will at a later level: the check stops there. -#}
     {%- do state.update({'clean': false}) -%}
@@ -83,28 +85,36 @@
             .columns[0].values()[0] -%}
         {%- do state.update({'clean': count_conflicts == 0}) -%}
         {%- if count_conflicts > 0 -%}
-            {%- set keep_sql -%}
-                select links_kept.*
-                from {{ wk.links_kept }} as links_kept
-                where
-                    links_kept.identifier_rank <= {{ level }}
-                    or links_kept.record_node_id not in (
-                        select labels.node_id
-                        from {{ wk.labels }} as labels
-                        inner join {{ wk.conflicts }} as conflicts
-                            on labels.component_id = conflicts.component_id
-                    )
-            {%- endset -%}
-            {%- do run_query(profile360.identity_replace_table(wk.links_next, keep_sql)) -%}
-            {%- set count_dropped = run_query(
-                'select (select count(*) from ' ~ wk.links_kept ~ ') - (select count(*) from '
-                ~ wk.links_next ~ ')').columns[0].values()[0] -%}
+            {%- do run_query(profile360.identity_replace_table(wk.conflict_nodes,
+                'select labels.node_id from ' ~ wk.labels ~ ' as labels inner join ' ~ wk.conflicts
+                ~ ' as conflicts on labels.component_id = conflicts.component_id')) -%}
+            {%- set drop_where = 'identifier_rank > ' ~ level ~ ' and record_node_id in (select node_id from '
+                ~ wk.conflict_nodes ~ ')' -%}
+            {%- set count_dropped = run_query('select count(*) from ' ~ wk.links_kept ~ ' where '
+                ~ drop_where).columns[0].values()[0] -%}
             {#- A level whose type links nothing in the conflicted groups changes nothing. -#}
             {%- if count_dropped > 0 -%}
-                {%- do run_query(profile360.identity_replace_table(wk.links_kept,
-                    'select * from ' ~ wk.links_next)) -%}
+                {%- do run_query('delete from ' ~ wk.links_kept ~ ' where ' ~ drop_where) -%}
+                {#- Only the conflicted components are recomputed; the others keep
+                    their labels (the smallest node of a component either way). -#}
+                {%- set sub_edges -%}
+                    (
+                        select record_node_id as node_a, identifier_node_id as node_b
+                        from {{ wk.links_kept }}
+                        where record_node_id in (select node_id from {{ wk.conflict_nodes }})
+                        union all
+                        select identifier_node_id as node_a, record_node_id as node_b
+                        from {{ wk.links_kept }}
+                        where record_node_id in (select node_id from {{ wk.conflict_nodes }})
+                    )
+                {%- endset -%}
                 {%- set rounds = profile360.identity_connected_components(
-                    edges, wk.nodes, wk.labels, 'cc') | int -%}
+                    sub_edges, wk.conflict_nodes, wk.sub_labels, 'cc') | int -%}
+                {%- do run_query(profile360.identity_replace_table(wk.relabelled,
+                    'select * from ' ~ wk.labels ~ ' where node_id not in (select node_id from '
+                    ~ wk.conflict_nodes ~ ') union all select * from ' ~ wk.sub_labels)) -%}
+                {%- do run_query(profile360.identity_replace_table(wk.labels,
+                    'select * from ' ~ wk.relabelled)) -%}
                 {%- do state.update({
                     'rounds': state.rounds + rounds,
                     'passes': state.passes + 1,
