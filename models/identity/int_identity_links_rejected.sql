@@ -39,7 +39,7 @@ merged_counts as (
             as max_{{ identifier_type }}{{ ',' if not loop.last }}
         {%- endfor %}
     from int_identity_components
-    where node_type = 'identifier'
+    where node_type = 'identifier' and is_split
     group by merged_component_id
 
 ),
@@ -51,7 +51,8 @@ record_components as (
         component_id,
         merged_component_id
     from int_identity_components
-    where node_type = 'record'
+    -- only split components can hold a link dropped for a limit
+    where node_type = 'record' and is_split
 
 ),
 
