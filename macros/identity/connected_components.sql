@@ -151,3 +151,24 @@
 {% macro default__identity_drop_table(relation) -%}
     drop table if exists {{ relation }}
 {%- endmacro %}
+
+
+{#- identity_update_labels(target, source): set target's component_id to
+    source's for the nodes source holds (a split's recomputed components). -#}
+{% macro identity_update_labels(target, source) -%}
+    {{ return(adapter.dispatch('identity_update_labels', 'profile360')(target, source)) }}
+{%- endmacro %}
+
+{% macro default__identity_update_labels(target, source) -%}
+    update {{ target }} as target_labels
+    set component_id = source_labels.component_id
+    from {{ source }} as source_labels
+    where target_labels.node_id = source_labels.node_id
+{%- endmacro %}
+
+{% macro spark__identity_update_labels(target, source) -%}
+    merge into {{ target }} as target_labels
+    using {{ source }} as source_labels
+    on target_labels.node_id = source_labels.node_id
+    when matched then update set component_id = source_labels.component_id
+{%- endmacro %}

@@ -12,7 +12,7 @@
     limit or only the strongest type links.
 -#}
 {%- set work_tables = ['links_kept', 'nodes', 'labels', 'merged', 'final', 'conflicts',
-    'conflict_nodes', 'sub_labels', 'relabelled', 'cc_index', 'cc_edges', 'cc_labels',
+    'conflict_nodes', 'sub_labels', 'limited', 'cc_index', 'cc_edges', 'cc_labels',
     'cc_labels_next'] -%}
 {#- Hooks are rendered when they run, where `this` names the built table. -#}
 {%- set drop_work_tables = [] -%}
@@ -23,6 +23,7 @@
 {{ config(post_hook=drop_work_tables) }}
 
 {%- set links = ref('int_identity_links') -%}
+{%- set limits = var('profile360__identity_max_per_profile') -%}
 {%- set ranks = var('profile360__identity_identifier_ranks') -%}
 
 {%- if profile360.identity_relation_exists(links) -%}
@@ -45,18 +46,15 @@
             select identifier_node_id as node_a, record_node_id as node_b from {{ wk.links_kept }}
         )
     {%- endset -%}
-    {%- set limits = var('profile360__identity_max_per_profile') -%}
-    {%- set conflicts_sql -%}
+    {#- Identifiers of the limited types, once; a group's counts per type come from them. -#}
+    {%- do run_query(profile360.identity_replace_table(wk.limited,
+        'select distinct identifier_node_id, identifier_type from ' ~ links ~ ' where is_link'
+        ~ " and identifier_type in ('" ~ limits.keys() | join("', '") ~ "')")) -%}
+    {#- Components over a limit, among the labels of __SCOPE__. -#}
+    {%- set conflicts_template -%}
         select labels.component_id
-        from {{ wk.labels }} as labels
-        inner join (
-            select distinct identifier_node_id, identifier_type
-            from {{ links }}
-            where is_link and identifier_type in (
-                {%- for identifier_type in limits %}'{{ identifier_type }}'
-                {%- if not loop.last %}, {% endif %}{% endfor -%}
-            )
-        ) as limited
+        from __SCOPE__ as labels
+        inner join {{ wk.limited }} as limited
             on labels.node_id = limited.identifier_node_id
         group by labels.component_id
         having
@@ -78,15 +76,17 @@
         only customer ids link. -#}
     {#- Dropping links only splits components, so once no component breaks a
         limit none will at a later level: the check stops there. -#}
-    {%- do state.update({'clean': false}) -%}
+    {#- After a split only the recomputed components (sub_labels) can still break a limit. -#}
+    {%- do state.update({'clean': false, 'scope': wk.labels | string}) -%}
     {%- for level in range(ranks | length - 1, 0, -1) if not state.clean -%}
-        {%- do run_query(profile360.identity_replace_table(wk.conflicts, conflicts_sql)) -%}
+        {%- do run_query(profile360.identity_replace_table(wk.conflicts,
+            conflicts_template | replace('__SCOPE__', state.scope))) -%}
         {%- set count_conflicts = run_query('select count(*) from ' ~ wk.conflicts)
             .columns[0].values()[0] -%}
         {%- do state.update({'clean': count_conflicts == 0}) -%}
         {%- if count_conflicts > 0 -%}
             {%- do run_query(profile360.identity_replace_table(wk.conflict_nodes,
-                'select labels.node_id from ' ~ wk.labels ~ ' as labels inner join ' ~ wk.conflicts
+                'select labels.node_id from ' ~ state.scope ~ ' as labels inner join ' ~ wk.conflicts
                 ~ ' as conflicts on labels.component_id = conflicts.component_id')) -%}
             {%- set drop_where = 'identifier_rank > ' ~ level ~ ' and record_node_id in (select node_id from '
                 ~ wk.conflict_nodes ~ ')' -%}
@@ -110,12 +110,9 @@
                 {%- endset -%}
                 {%- set rounds = profile360.identity_connected_components(
                     sub_edges, wk.conflict_nodes, wk.sub_labels, 'cc') | int -%}
-                {%- do run_query(profile360.identity_replace_table(wk.relabelled,
-                    'select * from ' ~ wk.labels ~ ' where node_id not in (select node_id from '
-                    ~ wk.conflict_nodes ~ ') union all select * from ' ~ wk.sub_labels)) -%}
-                {%- do run_query(profile360.identity_replace_table(wk.labels,
-                    'select * from ' ~ wk.relabelled)) -%}
+                {%- do run_query(profile360.identity_update_labels(wk.labels, wk.sub_labels)) -%}
                 {%- do state.update({
+                    'scope': wk.sub_labels | string,
                     'rounds': state.rounds + rounds,
                     'passes': state.passes + 1,
                     'max_pass_rounds': [state.max_pass_rounds, rounds] | max,
