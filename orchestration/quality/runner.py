@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import shutil
 import os
 import time
 from collections.abc import Callable
@@ -326,6 +327,10 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
     import great_expectations as gx
 
     _patch_persisted_connection()
+    # Validation definitions and the checkpoint are made anew by every run
+    # (from suites.py); stale ones would name query assets of another run.
+    for stale in ("checkpoints", "validation_definitions"):
+        shutil.rmtree(folder / "gx" / stale, ignore_errors=True)
     context = gx.get_context(mode="file", project_root_dir=str(folder))
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
