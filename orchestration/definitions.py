@@ -18,7 +18,7 @@ import os
 from dagster import AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, Definitions, define_asset_job
 from dagster import build_schedule_from_partitioned_job
 
-from orchestration.assets import daily_partitions, dbt_layer_assets, dbt_resource, quality_checks
+from orchestration.assets import dbt_layer_assets, dbt_resource, quality_checks
 from orchestration.sensors import build_landing_sensor
 
 DAILY_JOB = "profile360_daily_build"
@@ -27,7 +27,6 @@ _automation_on = os.environ.get("PROFILE360_AUTOMATION", "").lower() in ("1", "o
 daily_build = define_asset_job(
     DAILY_JOB,
     selection=AssetSelection.all() | AssetSelection.all_asset_checks(),
-    partitions_def=daily_partitions,
     description="Validate the day's landing drops and rebuild every layer; blocking checks stop later layers.",
 )
 
