@@ -196,7 +196,9 @@ class _Builder:
             expectation = custom[kind](args)
         else:
             expectation = get_expectation_impl(kind)(**args)
-        expectation.meta = {**(expectation.meta or {}), "profile360_type": kind}
+        declared = {k: v for k, v in args.items() if k != "query"} if kind in custom else None
+        expectation.meta = {**(expectation.meta or {}), "profile360_type": kind,
+                            **({"profile360_args": declared} if declared is not None else {})}
         return expectation
 
     @staticmethod
@@ -219,12 +221,13 @@ class _Builder:
         import great_expectations as gx
 
         column, mostly = args["column"], float(args.get("mostly", 1.0))
+        least = int(args.get("min_values", 1))
         regex = args["regex"].replace("'", "''").replace("{", "{{").replace("}", "}}")
         query = (
             f"select count({column}) as present, count(*) filter (where {column} is not null "
             f"and not regexp_matches({column}, '{regex}')) as not_matching from {{batch}} "
             f"having count(*) filter (where {column} is not null and not regexp_matches({column}, '{regex}')) "
-            f"> {1.0 - mostly} * count({column})"
+            f"> {1.0 - mostly} * count({column}) and count({column}) >= {least}"
         )
         return gx.expectations.UnexpectedRowsExpectation(
             unexpected_rows_query=query,
@@ -391,7 +394,8 @@ def _record(outcome: SuiteOutcome, run_result: Any) -> None:
     for item in run_result.results:
         config = item.expectation_config
         kind = (config.meta or {}).get("profile360_type", config.type)
-        arguments = {k: v for k, v in config.kwargs.items() if k not in ("batch_id", "unexpected_rows_query")}
+        arguments = (config.meta or {}).get("profile360_args") or {
+            k: v for k, v in config.kwargs.items() if k not in ("batch_id", "unexpected_rows_query")}
         error = _raised(item.exception_info)
         observed = (item.result or {}).get("observed_value")
         if observed is None and (item.result or {}).get("details"):

@@ -22,8 +22,9 @@ An entry holds:
                  history are known:
 
   ``values_match_regex``         at least ``mostly`` of the non-null ``column``
-                                 values match ``regex`` (GE's regex expectations
-                                 are not implemented for DuckDB).
+                                 values match ``regex``, judged when at least
+                                 ``min_values`` (default 1) are present (GE's regex
+                                 expectations are not implemented for DuckDB).
   ``unexpected_rows``            ``query`` returning the offending rows; ``{batch}``
                                  is the table (GE's UnexpectedRowsExpectation).
   ``drop_row_counts_in_band``    landing rows of each validated drop (every
@@ -53,7 +54,12 @@ EMAIL_REGEX = r"^[^@\s]+@[^@\s]+$"
 TIMESTAMP_MIN = "2000-01-01"
 TIMESTAMP_MAX = "{tomorrow}"  # filled in at run time (the day after the run)
 
-IDENTIFIER_MOSTLY = 0.85
+# Identifier formats guard against a feed gone wrong (a column shifted, a
+# system exporting placeholders), not against single typos: identity flags
+# those. A drop fails when fewer than half of its present values have the
+# format; drops with fewer than 5 values are not judged (one "unknown" of two).
+IDENTIFIER_MOSTLY = 0.5
+IDENTIFIER_MIN_VALUES = 5
 
 
 def _required(*columns: str) -> dict[str, Any]:
@@ -70,12 +76,12 @@ def _unique(column: str) -> dict[str, Any]:
 
 def _phone(column: str = "phone") -> dict[str, Any]:
     return {"type": "values_match_regex", "column": column, "regex": PHONE_REGEX,
-            "mostly": IDENTIFIER_MOSTLY}
+            "mostly": IDENTIFIER_MOSTLY, "min_values": IDENTIFIER_MIN_VALUES}
 
 
 def _email(column: str = "email") -> dict[str, Any]:
     return {"type": "values_match_regex", "column": column, "regex": EMAIL_REGEX,
-            "mostly": IDENTIFIER_MOSTLY}
+            "mostly": IDENTIFIER_MOSTLY, "min_values": IDENTIFIER_MIN_VALUES}
 
 
 def _timestamp(column: str) -> dict[str, Any]:

@@ -28,7 +28,9 @@ import pytest
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
 
 PERSONS, DAYS = 300, 21
-LAST_DAY = datetime.now(timezone.utc).date() - timedelta(days=1)
+# The demo's last drop day: fixed (the demo is deterministic), and a valid
+# daily partition once it is over.
+LAST_DAY = min(date(2026, 11, 22), datetime.now(timezone.utc).date() - timedelta(days=1))
 PUBLIC_TABLES = ("identity.map_records_to_profiles", "identity.map_identifiers_to_profiles")
 PHONE_SOURCES = ("crm_contacts", "pos_transactions", "loyalty_members", "ecommerce_orders")
 
@@ -193,8 +195,9 @@ def test_the_whole_graph_materialises_in_process_and_every_check_passes(orchestr
 
 def _rewrite(path: Path, change) -> None:
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    fields = list(rows[0])
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        fields = list(reader.fieldnames or [])
     rows = change(rows)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
@@ -210,22 +213,26 @@ def test_a_drop_with_most_rows_missing_fails_the_volume_band_and_passes_once_res
     landing, db = orchestrated["landing"], orchestrated["db"]
     day = LAST_DAY.isoformat()
     backup = orchestrated["root"] / "backup_volume"
-    files = [path for path in landing.glob(f"*/{day}.csv")]
-    assert files
+    files = sorted(landing.glob(f"*/{day}.csv")) + sorted(landing.glob(f"*/{day}.jsonl"))
+    assert len(files) >= 10
     backup.mkdir()
     for path in files:
-        shutil.copy2(path, backup / f"{path.parent.name}.csv")
+        shutil.copy2(path, backup / f"{path.parent.name}{path.suffix}")
     suite = "staging.stg_landing__quarantined_rows"
     try:
-        for path in files:
-            _rewrite(path, lambda rows: rows[: len(rows) // 10])
+        for path in files:  # keep a tenth of every file of the day
+            if path.suffix == ".csv":
+                _rewrite(path, lambda rows: rows[: len(rows) // 10])
+            else:
+                lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+                path.write_text("".join(lines[: len(lines) // 10]), encoding="utf-8")
         failed = validate(db, Window(LAST_DAY, LAST_DAY), names=[suite])
         [outcome] = failed.outcomes
         band = next(e for e in outcome.expectations if e.type == "drop_row_counts_in_band")
         assert outcome.error is None and not band.success
     finally:
         for path in files:
-            shutil.copy2(backup / f"{path.parent.name}.csv", path)
+            shutil.copy2(backup / f"{path.parent.name}{path.suffix}", path)
     passed = validate(db, Window(LAST_DAY, LAST_DAY), names=[suite])
     assert passed.success, passed.outcomes[0].describe()
 
