@@ -20,6 +20,7 @@
 
 import json
 import os
+import shutil
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
@@ -134,7 +135,12 @@ def _layer_assets(layer: str, select: str) -> AssetsDefinition:
         dbt_vars = _dbt_vars(context)
         if dbt_vars:
             args += ["--vars", json.dumps(dbt_vars)]
-        yield from dbt.cli(args, context=context).stream()
+        invocation = dbt.cli(args, context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            # Every call gets its own target folder (~7 MB): not kept run after run.
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return _build
 

@@ -126,8 +126,9 @@ class _Progress:
 
 def _build_days(paths: Paths, days: tuple[date, date], select: str | None) -> int:
     from orchestration.lib.dagster_home import prepare_dagster_home
-    from orchestration.runs import run_daily_build
+    from orchestration.runs import check_partitions, run_daily_build
 
+    check_partitions(*days)
     progress = _Progress()
     home = prepare_dagster_home()
     label = days[0].isoformat() if days[0] == days[1] else f"{days[0]} .. {days[1]}"

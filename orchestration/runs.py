@@ -28,6 +28,17 @@ def partition_days(start: date, end: date) -> list[str]:
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
+def check_partitions(start: date, end: date) -> None:
+    """Raise ValueError unless every day of [start, end] is a daily partition."""
+    from orchestration.assets import daily_partitions
+
+    valid = set(daily_partitions.get_partition_keys())
+    missing = [day for day in partition_days(start, end) if day not in valid]
+    if missing:
+        raise ValueError(f"not a daily partition (before PROFILE360_PARTITIONS_START or not over yet): "
+                         f"{', '.join(missing[:3])}")
+
+
 def run_daily_build(start: date | None = None, end: date | None = None, select: str | None = None,
                     instance=None, log_level: str = "INFO") -> RunOutcome:
     """Run `profile360_daily_build` in this process over one drop day or a range
@@ -47,11 +58,7 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
         last = daily_partitions.get_last_partition_key()
         start = end = date.fromisoformat(last)
     end = end or start
-    valid = set(daily_partitions.get_partition_keys())
-    missing = [day for day in partition_days(start, end) if day not in valid]
-    if missing:
-        raise ValueError(f"not a daily partition (before PROFILE360_PARTITIONS_START or not over yet): "
-                         f"{', '.join(missing[:3])}")
+    check_partitions(start, end)
     kwargs: dict = {"raise_on_error": False,
                     "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}}}
     if start == end:

@@ -321,3 +321,34 @@ def test_the_dagster_ui_starts_and_serves_a_page(tmp_path):
     assert "Dagster" in page
     assert "enabled: false" in (home / "dagster.yaml").read_text()
     assert process.poll() is not None
+
+
+# ---------------------------------------------------------------------- CLI
+
+def test_cli_usage_errors_of_the_new_subcommands_exit_2(tmp_path, capsys, monkeypatch):
+    from orchestration import cli
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    for name in ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # main() sets them: restored after the test
+
+    landing = ["--landing-dir", str(tmp_path), "--db-path", str(tmp_path / "missing.duckdb")]
+    assert cli.main(["validate", *landing]) == cli.EXIT_USAGE
+    assert "missing.duckdb" in capsys.readouterr().err
+    assert cli.main(["validate", "--to", "2026-11-22", *landing]) == cli.EXIT_USAGE
+    assert cli.main(["build", "--from", "2026-11-22", "--to", "2026-11-21", *landing]) == cli.EXIT_USAGE
+    assert "before" in capsys.readouterr().err
+    assert cli.main(["build", "--date", "1999-01-01", *landing]) == cli.EXIT_USAGE  # not a partition
+    assert "not a daily partition" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["build", "--date", "2026-13-01"])
+    assert raised.value.code == cli.EXIT_USAGE
+
+
+def test_run_outcome_exit_codes_tell_quality_from_build_failures():
+    from orchestration.runs import EXIT_FAILED, EXIT_OK, EXIT_QUALITY, RunOutcome
+
+    assert RunOutcome(True).exit_code == EXIT_OK
+    assert RunOutcome(False, failed_steps=["dbt_staging"]).exit_code == EXIT_FAILED
+    assert RunOutcome(False, failed_quality=["staging/x:ge_x"]).exit_code == EXIT_QUALITY
+    assert (EXIT_OK, EXIT_FAILED, EXIT_QUALITY) == (0, 1, 3)
