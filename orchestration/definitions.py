@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import os
 
-from dagster import AssetSelection, DefaultScheduleStatus, DefaultSensorStatus, Definitions, define_asset_job
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    Definitions,
+    define_asset_job,
+    in_process_executor,
+)
 from dagster import build_schedule_from_partitioned_job
 
 from orchestration.assets import dbt_layer_assets, dbt_resource, quality_checks
@@ -28,6 +35,9 @@ daily_build = define_asset_job(
     DAILY_JOB,
     selection=AssetSelection.all() | AssetSelection.all_asset_checks(),
     description="Validate the day's landing drops and rebuild every layer; blocking checks stop later layers.",
+    # DuckDB has one writer: the steps run one after another in the run's
+    # process (dbt itself runs in a child process and uses its threads).
+    executor_def=in_process_executor,
 )
 
 daily_schedule = build_schedule_from_partitioned_job(
