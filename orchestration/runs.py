@@ -39,6 +39,22 @@ def check_partitions(start: date, end: date) -> None:
                          f"{', '.join(missing[:3])}")
 
 
+def dbt_selection_keys(select: str) -> list:
+    """The asset keys of a dbt selection string, across the layers' dbt assets."""
+    from dagster_dbt import build_dbt_asset_selection
+
+    from orchestration.assets import dbt_layer_assets
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set()
+    for assets in dbt_layer_assets:  # dagster-dbt resolves one dbt assets definition at a time
+        keys |= build_dbt_asset_selection([assets], dbt_select=select).resolve(graph)
+    if not keys:
+        raise ValueError(f"the dbt selection {select!r} selects no model")
+    return sorted(keys)
+
+
 def run_daily_build(start: date | None = None, end: date | None = None, select: str | None = None,
                     instance=None, log_level: str = "INFO") -> RunOutcome:
     """Run `profile360_daily_build` in this process over one drop day or a range
@@ -48,9 +64,8 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     asset checks of the selected assets run with them.
     """
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
-    from dagster_dbt import build_dbt_asset_selection
 
-    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, daily_partitions, dbt_layer_assets
+    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, daily_partitions
     from orchestration.definitions import DAILY_JOB, defs
 
     job = defs.resolve_job_def(DAILY_JOB)
@@ -66,11 +81,7 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     else:
         kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
     if select:
-        graph = defs.resolve_asset_graph()
-        kwargs["asset_selection"] = list(build_dbt_asset_selection(dbt_layer_assets, dbt_select=select)
-                                         .resolve(graph))
-        if not kwargs["asset_selection"]:
-            raise ValueError(f"the dbt selection {select!r} selects no model")
+        kwargs["asset_selection"] = dbt_selection_keys(select)
     owns_instance = instance is None
     instance = instance or DagsterInstance.get()
     try:

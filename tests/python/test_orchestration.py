@@ -352,3 +352,13 @@ def test_run_outcome_exit_codes_tell_quality_from_build_failures():
     assert RunOutcome(False, failed_steps=["dbt_staging"]).exit_code == EXIT_FAILED
     assert RunOutcome(False, failed_quality=["staging/x:ge_x"]).exit_code == EXIT_QUALITY
     assert (EXIT_OK, EXIT_FAILED, EXIT_QUALITY) == (0, 1, 3)
+
+
+def test_a_dbt_selection_resolves_across_layers():
+    from orchestration.runs import dbt_selection_keys
+
+    keys = {key.path[-1] for key in dbt_selection_keys("stg_crm__contacts+")}
+    assert {"stg_crm__contacts", "int_identifier_occurrences", "map_records_to_profiles"} <= keys
+    assert "stg_web__events" not in keys
+    with pytest.raises(ValueError):
+        dbt_selection_keys("no_such_model_anywhere")
