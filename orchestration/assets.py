@@ -164,14 +164,19 @@ def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
                                         f"expectations, {suite.get('scope', 'table')} scope)")
              for table, suite in suites.items()]
 
-    @multi_asset_check(specs=specs, name=f"quality_{layer}", compute_kind="great_expectations")
+    @multi_asset_check(specs=specs, name=f"quality_{layer}", compute_kind="great_expectations",
+                       can_subset=True)
     def _validate(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
         from orchestration.quality.runner import Window, validate
 
         paths = Paths.from_env()
         apply_environment(paths)
         window = partition_window(context.run.tags)
-        run = validate(paths.db_path, Window(*window) if window else None, names=list(suites),
+        selected = {key.name for key in context.selected_asset_check_keys}
+        names = [table for table in suites if check_name(table) in selected]
+        if not names:
+            return
+        run = validate(paths.db_path, Window(*window) if window else None, names=names,
                        progress=context.log.info)
         for outcome in run.outcomes:
             suite = suites[outcome.table]
