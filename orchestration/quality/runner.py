@@ -60,6 +60,7 @@ class ExpectationOutcome:
     success: bool
     observed: Any = None
     error: str | None = None
+    details: Any = None  # e.g. the first unexpected rows
 
 
 @dataclass
@@ -82,6 +83,8 @@ class SuiteOutcome:
             text += f" error: {self.error}"
         for item in self.failed:
             detail = item.error or f"observed {json.dumps(item.observed, default=str)[:200]}"
+            if item.details and not item.error:
+                detail += f" {json.dumps(item.details, default=str)[:300]}"
             text += f"\n    - {item.type} {json.dumps(item.arguments, default=str)[:160]}: {detail}"
         return text
 
@@ -397,11 +400,13 @@ def _record(outcome: SuiteOutcome, run_result: Any) -> None:
         arguments = (config.meta or {}).get("profile360_args") or {
             k: v for k, v in config.kwargs.items() if k not in ("batch_id", "unexpected_rows_query")}
         error = _raised(item.exception_info)
-        observed = (item.result or {}).get("observed_value")
-        if observed is None and (item.result or {}).get("details"):
-            observed = item.result["details"]
+        result = item.result or {}
+        observed = result.get("observed_value")
+        details = result.get("details") or result.get("partial_unexpected_list")
+        if isinstance(details, dict) and isinstance(details.get("unexpected_rows"), list):
+            details = {**details, "unexpected_rows": details["unexpected_rows"][:10]}
         outcome.expectations.append(ExpectationOutcome(
-            kind, arguments, bool(item.success) and error is None, observed, error))
+            kind, arguments, bool(item.success) and error is None, observed, error, details))
     errors = [e.error for e in outcome.expectations if e.error]
     if errors:
         outcome.error = f"{len(errors)} expectation(s) raised: {errors[0]}"
