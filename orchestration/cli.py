@@ -2,10 +2,16 @@
 
     profile360 demo       generate the demo landing zone (if missing), build, summarise
     profile360 generate   write a demo landing zone
-    profile360 build      dbt build (all or a selection) into the warehouse
+    profile360 build      dbt build (all or a selection) into the warehouse; with
+                          --date or --from/--to: the Dagster daily build of those
+                          drop days (partitions), quality checks included
+    profile360 validate   run the Great Expectations suites on the warehouse
     profile360 summary    print row counts of the warehouse
+    profile360 ui         start the Dagster UI (http://127.0.0.1:3000)
 
-Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage.
+Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage (or no
+warehouse yet), 3 a blocking data-quality check failed (later layers were not
+rebuilt; the tables they published before are unchanged).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 
 from orchestration.lib.project import Paths, apply_environment
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_QUALITY = 0, 1, 2, 3
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +39,27 @@ def _add_generator(parser: argparse.ArgumentParser) -> None:
                         help="last drop day, YYYY-MM-DD (default 2026-11-22)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--gzip", action="store_true", help="write .csv.gz / .jsonl.gz drops")
+
+
+def _add_days(parser: argparse.ArgumentParser, help_date: str) -> None:
+    days = parser.add_mutually_exclusive_group()
+    days.add_argument("--date", type=date.fromisoformat, help=f"YYYY-MM-DD: {help_date}")
+    days.add_argument("--from", dest="date_from", type=date.fromisoformat,
+                      help="YYYY-MM-DD: first drop day of a range (with --to; one run for the range)")
+    parser.add_argument("--to", dest="date_to", type=date.fromisoformat, help="YYYY-MM-DD: last drop day of a range")
+
+
+def _days(args: argparse.Namespace) -> tuple[date, date] | None:
+    if getattr(args, "date_to", None) and not args.date_from:
+        raise ValueError("--to needs --from")
+    if getattr(args, "date", None):
+        return args.date, args.date
+    if getattr(args, "date_from", None):
+        end = args.date_to or args.date_from
+        if end < args.date_from:
+            raise ValueError("--to is before --from")
+        return args.date_from, end
+    return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(build)
     build.add_argument("--select", "-s", help="dbt selection, e.g. 'staging' or 'stg_web__events+'")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    _add_days(build, "build through Dagster for this drop day (a daily partition)")
+
+    validate = commands.add_parser("validate", help="run the Great Expectations suites (results and data docs "
+                                                    "in $PROFILE360_QUALITY_DIR, default beside the warehouse)")
+    _add_paths(validate)
+    _add_days(validate, "validate only this drop day's rows (default: every drop)")
+    validate.add_argument("--suite", action="append", help="a suite (table or model name); repeatable")
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on this project")
+    _add_paths(ui)
+    ui.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
 
     summary = commands.add_parser("summary", help="print row counts of the warehouse")
     _add_paths(summary)
@@ -73,6 +112,69 @@ def _build(paths: Paths, select: str | None = None, full_refresh: bool = False) 
     started = time.perf_counter()
     run_dbt(paths, "build", select=select, full_refresh=full_refresh)
     print(f"dbt build finished in {time.perf_counter() - started:.1f} s")
+
+
+class _Progress:
+    """One line per step of a long run, with the time since the start."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        print(f"[{time.perf_counter() - self.started:7.1f} s] {message}", flush=True)
+
+
+def _build_days(paths: Paths, days: tuple[date, date], select: str | None) -> int:
+    from orchestration.lib.dagster_home import prepare_dagster_home
+    from orchestration.runs import check_partitions, run_daily_build
+
+    check_partitions(*days)
+    progress = _Progress()
+    home = prepare_dagster_home()
+    label = days[0].isoformat() if days[0] == days[1] else f"{days[0]} .. {days[1]}"
+    progress(f"daily build of drop day(s) {label} (runs kept in {home}; see them with `profile360 ui`)")
+    outcome = run_daily_build(days[0], days[1], select=select)
+    progress(f"{len(outcome.materialized)} assets materialised")
+    for check in outcome.failed_checks:
+        progress(f"check failed: {check}")
+    if outcome.failed_quality:
+        progress("blocking data-quality checks failed: later layers were not rebuilt")
+    elif outcome.failed_steps:
+        progress(f"failed steps: {', '.join(outcome.failed_steps)}")
+    progress(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
+    return outcome.exit_code
+
+
+def _validate(paths: Paths, days: tuple[date, date] | None, suites: list[str] | None) -> int:
+    from orchestration.quality.runner import Window, validate
+
+    if not paths.db_path.exists():
+        raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
+    progress = _Progress()
+    progress("validating " + (f"drop days {days[0]} .. {days[1]}" if days else "every drop"))
+    run = validate(paths.db_path, Window(*days) if days else None, names=suites, progress=progress)
+    progress(f"results: {run.results_path}")
+    if run.docs_index:
+        progress(f"data docs: {run.docs_index}")
+    failed = [o.table for o in run.outcomes if not o.success]
+    progress(f"{len(run.outcomes) - len(failed)}/{len(run.outcomes)} suites passed in {run.seconds:.1f} s")
+    return EXIT_OK if not failed else EXIT_QUALITY
+
+
+def _ui(args: argparse.Namespace) -> int:
+    import os
+
+    from orchestration.lib.dagster_home import prepare_dagster_home
+    from orchestration.lib.project import PROJECT_DIR
+
+    home = prepare_dagster_home()
+    dagster = Path(sys.executable).parent / "dagster"
+    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "orchestration.definitions",
+               "-h", args.host, "-p", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it", flush=True)
+    os.chdir(PROJECT_DIR)
+    os.execvpe(command[0], command, os.environ.copy())
+    return EXIT_FAILED  # not reached
 
 
 def _summary(paths: Paths) -> None:
@@ -98,9 +200,20 @@ def main(argv: list[str] | None = None) -> int:
             _build(paths)
             _summary(paths)
         elif args.command == "build":
-            _build(paths, args.select, args.full_refresh)
+            days = _days(args)
+            if days is None:
+                _build(paths, args.select, args.full_refresh)
+            else:
+                return _build_days(paths, days, args.select)
+        elif args.command == "validate":
+            return _validate(paths, _days(args), args.suite)
+        elif args.command == "ui":
+            return _ui(args)
         elif args.command == "summary":
             _summary(paths)
+    except (ValueError, KeyError) as error:
+        print(f"profile360: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except DbtError as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -1,0 +1,217 @@
+"""Dagster assets and checks of Profile360.
+
+* Every dbt model (and seed) is an asset; its group is its layer, read from
+  the model's folder (fqn), so a new layer folder (profiles, traits, segments,
+  marts) needs no code here. Each layer is its own ``@dbt_assets`` step, so a
+  failing blocking check of one layer stops the layers after it before they
+  are rebuilt: the tables they published last time stay as they were.
+* dbt data tests are asset checks (dagster-dbt); a failing test fails the dbt
+  step and so also stops the later layers.
+* Each enabled Great Expectations suite (``orchestration.quality.suites``) is
+  an asset check on its table, blocking when declared so; the suites of one
+  layer run in one step (one GE context).
+* All assets share the daily partitions: a run for a day (or a range, in one
+  run: single-run backfill policy) validates that day's landing drops and
+  rebuilds the project (the models read every drop at once); the day range is
+  passed to dbt as vars ``profile360__drop_start`` / ``profile360__drop_end``
+  for models that will want it.
+"""
+
+
+import json
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    DailyPartitionsDefinition,
+    MetadataValue,
+    multi_asset_check,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest, profile360_project
+from orchestration.lib.project import Paths, apply_environment
+from orchestration.quality.suites import enabled_suites
+
+# Daily partitions, one per drop day (the drop of day D is built on D+1).
+PARTITIONS_START = os.environ.get("PROFILE360_PARTITIONS_START", "2026-01-01")
+daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="UTC")
+
+SEED_GROUP = "reference"
+# Seeds are built in the step of the first layer (one dbt call fewer per run).
+SEED_STEP = "staging"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+PARTITION_TAG = "dagster/partition"
+
+
+def layer_of(props: Mapping[str, Any]) -> str:
+    """The layer of a dbt node: its first folder under models/ (seeds: reference)."""
+    if props.get("resource_type") == "seed":
+        return SEED_GROUP
+    fqn = props.get("fqn") or []
+    return fqn[1] if len(fqn) > 2 else "default"
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """dagster-dbt's defaults, with the group named after the model's layer."""
+
+    def get_asset_spec(self, manifest, unique_id, project):  # type: ignore[override]
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props.get("resource_type") in ("model", "seed", "snapshot"):
+            spec = spec.replace_attributes(group_name=layer_of(props))
+        return spec
+
+
+translator = LayerTranslator()
+MANIFEST_PATH = ensure_manifest()
+MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text())
+
+
+def _layers() -> dict[str, str]:
+    """Layer name -> dbt selection of its step (one ``dbt build`` per layer)."""
+    layers: dict[str, str] = {}
+    has_seeds = False
+    for node in MANIFEST["nodes"].values():
+        if node["resource_type"] == "seed":
+            has_seeds = True
+        elif node["resource_type"] in ("model", "snapshot"):
+            layer = layer_of(node)
+            layers.setdefault(layer, f"fqn:{layer}")
+    if has_seeds:
+        step = SEED_STEP if SEED_STEP in layers else SEED_GROUP
+        layers[step] = f"{layers[step]} resource_type:seed" if step in layers else "resource_type:seed"
+    return layers
+
+
+def asset_layer(model_name: str) -> str | None:
+    for node in MANIFEST["nodes"].values():
+        if node["resource_type"] in ("model", "seed", "snapshot") and node["name"] == model_name:
+            return layer_of(node)
+    return None
+
+
+def partition_window(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The drop days of a run, from its partition tags (None: no partition)."""
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
+    if PARTITION_TAG in tags:
+        day = date.fromisoformat(tags[PARTITION_TAG])
+        return day, day
+    return None
+
+
+def _dbt_vars(context: AssetExecutionContext) -> dict[str, str]:
+    if not (context.has_partition_key or context.has_partition_key_range):
+        return {}
+    window = context.partition_time_window
+    return {"profile360__drop_start": window.start.date().isoformat(),
+            "profile360__drop_end": (window.end.date() - timedelta(days=1)).isoformat()}
+
+
+def _layer_assets(layer: str, select: str) -> AssetsDefinition:
+    @dbt_assets(manifest=MANIFEST_PATH, select=select, name=f"dbt_{layer}", project=profile360_project,
+                dagster_dbt_translator=translator, partitions_def=daily_partitions,
+                backfill_policy=BackfillPolicy.single_run())
+    def _build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+        apply_environment(Paths.from_env())
+        args = ["build"]
+        if not context.is_subset:
+            # Tests spanning layers run with the later layer (never before it is built).
+            args += ["--indirect-selection", "buildable"]
+        dbt_vars = _dbt_vars(context)
+        if dbt_vars:
+            args += ["--vars", json.dumps(dbt_vars)]
+        invocation = dbt.cli(args, context=context)
+        try:
+            yield from invocation.stream()
+        finally:
+            # Every call gets its own target folder (~7 MB): not kept run after run.
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    return _build
+
+
+LAYERS = _layers()
+dbt_layer_assets = [_layer_assets(layer, select) for layer, select in LAYERS.items()]
+
+
+# Model name -> its asset key (dagster-dbt prefixes the schema: identity/map_...).
+ASSET_KEYS: dict[str, AssetKey] = {key.path[-1]: key for assets in dbt_layer_assets for key in assets.keys}
+
+
+def check_name(table: str) -> str:
+    return "ge_" + table.split(".")[-1]
+
+
+def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
+    specs = [AssetCheckSpec(name=check_name(table), asset=ASSET_KEYS[suite["asset"]],
+                            blocking=suite.get("blocking", True),
+                            description=f"Great Expectations suite {table} ({len(suite['expectations'])} "
+                                        f"expectations, {suite.get('scope', 'table')} scope)")
+             for table, suite in suites.items()]
+
+    @multi_asset_check(specs=specs, name=f"quality_{layer}", compute_kind="great_expectations",
+                       can_subset=True)
+    def _validate(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+        from orchestration.quality.runner import Window, validate
+
+        paths = Paths.from_env()
+        apply_environment(paths)
+        window = partition_window(context.run.tags)
+        selected = {key.name for key in context.selected_asset_check_keys}
+        names = [table for table in suites if check_name(table) in selected]
+        if not names:
+            return
+        run = validate(paths.db_path, Window(*window) if window else None, names=names,
+                       progress=context.log.info)
+        for outcome in run.outcomes:
+            suite = suites[outcome.table]
+            failed = [f"{e.type} {json.dumps(e.arguments, default=str)[:120]}: "
+                      f"{e.error or json.dumps(e.observed, default=str)[:300]}" for e in outcome.failed]
+            yield AssetCheckResult(
+                asset_key=ASSET_KEYS[suite["asset"]], check_name=check_name(outcome.table),
+                passed=outcome.success,
+                severity=AssetCheckSeverity.ERROR if suite.get("blocking", True) else AssetCheckSeverity.WARN,
+                metadata={
+                    "expectations": len(outcome.expectations),
+                    "failed": MetadataValue.json(failed) if failed else 0,
+                    "error": outcome.error or "",
+                    "window": run.window.label() if run.window else "all drops",
+                    "results": MetadataValue.path(str(run.results_path)),
+                    "data_docs": MetadataValue.path(str(run.docs_index or "")),
+                    "seconds": run.seconds,
+                })
+
+    return _validate
+
+
+def _quality_checks() -> list:
+    by_layer: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for table, suite in enabled_suites().items():
+        layer = asset_layer(suite["asset"])
+        if layer is None or suite["asset"] not in ASSET_KEYS:
+            continue  # the model is not in this project (yet): nothing to check
+        by_layer[layer][table] = suite
+    return [_quality_check(layer, suites) for layer, suites in by_layer.items()]
+
+
+quality_checks = _quality_checks()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=profile360_project, profiles_dir=str(profile360_project.profiles_dir),
+                          dbt_executable=str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt")

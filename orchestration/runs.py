@@ -1,0 +1,105 @@
+"""Running the daily build job from Python (the CLI, schedulers, tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+EXIT_OK, EXIT_FAILED, EXIT_QUALITY = 0, 1, 3
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    materialized: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)  # "asset:check"
+    failed_quality: list[str] = field(default_factory=list)  # blocking GE suites that failed
+    failed_steps: list[str] = field(default_factory=list)
+    run_id: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        if self.success:
+            return EXIT_OK
+        return EXIT_QUALITY if self.failed_quality else EXIT_FAILED
+
+
+def partition_days(start: date, end: date) -> list[str]:
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+
+
+def check_partitions(start: date, end: date) -> None:
+    """Raise ValueError unless every day of [start, end] is a daily partition."""
+    from orchestration.assets import daily_partitions
+
+    valid = set(daily_partitions.get_partition_keys())
+    missing = [day for day in partition_days(start, end) if day not in valid]
+    if missing:
+        raise ValueError(f"not a daily partition (before PROFILE360_PARTITIONS_START or not over yet): "
+                         f"{', '.join(missing[:3])}")
+
+
+def dbt_selection_keys(select: str) -> list:
+    """The asset keys of a dbt selection string, across the layers' dbt assets."""
+    from dagster_dbt import build_dbt_asset_selection
+
+    from orchestration.assets import dbt_layer_assets
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set()
+    for assets in dbt_layer_assets:  # dagster-dbt resolves one dbt assets definition at a time
+        keys |= build_dbt_asset_selection([assets], dbt_select=select).resolve(graph)
+    if not keys:
+        raise ValueError(f"the dbt selection {select!r} selects no model")
+    return sorted(keys)
+
+
+def run_daily_build(start: date | None = None, end: date | None = None, select: str | None = None,
+                    instance=None, log_level: str = "INFO") -> RunOutcome:
+    """Run `profile360_daily_build` in this process over one drop day or a range
+    (one run: the models read every drop; the range is validated as a whole).
+
+    No day: the latest partition (yesterday). `select` is a dbt selection; the
+    asset checks of the selected assets run with them.
+    """
+    from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+
+    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, daily_partitions
+    from orchestration.definitions import DAILY_JOB, defs
+
+    job = defs.resolve_job_def(DAILY_JOB)
+    if start is None:
+        last = daily_partitions.get_last_partition_key()
+        start = end = date.fromisoformat(last)
+    end = end or start
+    check_partitions(start, end)
+    kwargs: dict = {"raise_on_error": False,
+                    "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}}}
+    if start == end:
+        kwargs["partition_key"] = start.isoformat()
+    else:
+        kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
+    if select:
+        kwargs["asset_selection"] = dbt_selection_keys(select)
+    owns_instance = instance is None
+    instance = instance or DagsterInstance.get()
+    try:
+        result = job.execute_in_process(instance=instance, **kwargs)
+    finally:
+        if owns_instance:
+            instance.dispose()
+    outcome = RunOutcome(result.success, run_id=result.run_id)
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            outcome.materialized.append(event.asset_key.to_user_string())
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            outcome.failed_steps.append(event.step_key)
+        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.event_specific_data
+            if not data.passed:
+                name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+                outcome.failed_checks.append(name)
+                if data.check_name.startswith("ge_") and data.severity == AssetCheckSeverity.ERROR:
+                    outcome.failed_quality.append(name)
+    return outcome

@@ -1,0 +1,364 @@
+"""Dagster definitions of Profile360: they load and resolve; the whole graph
+materialises in-process on a small demo; a bad drop fails its quality check,
+stops the later layers and leaves the published tables as they were; the UI
+starts and answers over HTTP.
+
+The in-process runs use their own landing zone and warehouse (a small demo,
+ending yesterday so that its last day is a valid daily partition).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
+
+PERSONS, DAYS = 300, 21
+# The demo's last drop day: fixed (the demo is deterministic), and a valid
+# daily partition once it is over.
+LAST_DAY = min(date(2026, 11, 22), datetime.now(timezone.utc).date() - timedelta(days=1))
+PUBLIC_TABLES = ("identity.map_records_to_profiles", "identity.map_identifiers_to_profiles")
+PHONE_SOURCES = ("crm_contacts", "pos_transactions", "loyalty_members", "ecommerce_orders")
+
+
+def _manifest() -> dict:
+    from orchestration.dbt_project import ensure_manifest
+
+    return json.loads(ensure_manifest().read_text())
+
+
+def _models_by_folder() -> dict[str, str]:
+    """Model name -> first folder under models/, from the files' paths (not the fqn)."""
+    return {node["name"]: Path(node["original_file_path"]).parts[1]
+            for node in _manifest()["nodes"].values() if node["resource_type"] == "model"}
+
+
+# ----------------------------------------------------------------- definitions
+
+def test_definitions_load_and_every_job_schedule_and_sensor_resolves():
+    from orchestration.definitions import defs
+
+    jobs = [job.name for job in defs.resolve_all_job_defs()]
+    assert "profile360_daily_build" in jobs
+    for name in jobs:
+        assert defs.resolve_job_def(name).name == name
+    schedule = defs.resolve_schedule_def("profile360_daily_build_schedule")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.job_name == "profile360_daily_build"
+    sensor = defs.resolve_sensor_def("profile360_landing_drop_sensor")
+    assert sensor.job_name == "profile360_daily_build"
+
+
+def test_every_model_is_an_asset_grouped_by_its_folder_and_partitioned_daily():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups = {key.path[-1]: graph.get(key).group_name for key in graph.materializable_asset_keys}
+    expected = _models_by_folder()
+    assert expected, "the manifest lists no model"
+    assert {name: groups.get(name) for name in expected} == expected
+    assert groups["identifier_blocklist"] == "reference"  # the seed
+    for key in graph.materializable_asset_keys:
+        partitions = graph.get(key).partitions_def
+        assert partitions is not None and partitions.get_cron_schedule() == "0 0 * * *"
+
+
+def test_dbt_tests_and_declared_suites_are_asset_checks_and_suites_block():
+    from orchestration.assets import check_name
+    from orchestration.definitions import defs
+    from orchestration.quality.suites import SUITES, enabled_suites
+
+    graph = defs.resolve_asset_graph()
+    checks = {(key.asset_key.path[-1], key.name) for key in graph.asset_check_keys}
+    manifest = _manifest()
+    model_tests = [node for node in manifest["nodes"].values()
+                   if node["resource_type"] == "test" and node.get("attached_node")
+                   and manifest["nodes"][node["attached_node"]]["resource_type"] == "model"]
+    assert len(model_tests) > 50
+    for test in model_tests:
+        model = manifest["nodes"][test["attached_node"]]["name"]
+        assert (model, test["name"]) in checks, test["name"]
+    models = set(_models_by_folder())
+    for table, suite in enabled_suites().items():
+        if suite["asset"] in models:
+            assert (suite["asset"], check_name(table)) in checks
+            key = next(k for k in graph.asset_check_keys if k.name == check_name(table))
+            assert graph.get(key).blocking is suite["blocking"]
+    # Declared but switched off until their models are merged.
+    assert SUITES["profiles.dim_profiles"]["enabled"] is False
+    assert "profiles.dim_profiles" not in enabled_suites()
+
+
+def test_sensor_requests_the_new_drop_days_in_one_run(tmp_path, monkeypatch):
+    from dagster import build_sensor_context
+
+    from orchestration.definitions import defs
+    from orchestration.sensors import drop_days, new_drop_days
+
+    for source, day in [("crm_contacts", "2026-11-20"), ("web_events", "2026-11-21"),
+                        ("pos_transactions", "2026-11-22"), ("web_events", "2026-11-22")]:
+        (tmp_path / source).mkdir(exist_ok=True)
+        (tmp_path / source / f"{day}.{'jsonl' if source == 'web_events' else 'csv.gz'}").write_text("x")
+    (tmp_path / "_truth").mkdir()
+    (tmp_path / "_truth" / "2026-11-23.csv").write_text("x")
+    (tmp_path / "crm_contacts" / "notes.txt").write_text("x")
+    assert drop_days(tmp_path) == ["2026-11-20", "2026-11-21", "2026-11-22"]
+    valid = {"2026-11-20", "2026-11-21", "2026-11-22"}
+    assert new_drop_days(["2026-11-20", "2026-11-21", "2026-11-22"], None, valid) == ["2026-11-22"]
+    assert new_drop_days(["2026-11-20", "2026-11-21", "2026-11-22"], "2026-11-20", valid) == [
+        "2026-11-21", "2026-11-22"]
+    assert new_drop_days(["2026-11-22", "2099-01-01"], "2026-11-22", valid) == []
+
+    monkeypatch.setenv("PROFILE360_LANDING_DIR", str(tmp_path))
+    sensor = defs.resolve_sensor_def("profile360_landing_drop_sensor")
+    with build_sensor_context(cursor="2026-11-20", definitions=defs) as context:
+        result = sensor.evaluate_tick(context)
+    [request] = result.run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-11-21"
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-11-22"
+    assert result.cursor == "2026-11-22"
+    with build_sensor_context(cursor="2026-11-22", definitions=defs) as context:
+        assert not sensor.evaluate_tick(context).run_requests
+
+
+# ------------------------------------------------------- in-process materialisation
+
+def _table(db: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def orchestrated(tmp_path_factory):
+    """A small demo landing zone, its own warehouse, and one full in-process run
+    of the daily build for the last drop day."""
+    from dagster import DagsterInstance
+
+    from orchestration.demo import generate
+
+    root = tmp_path_factory.mktemp("orchestrated")
+    landing, db, quality = root / "landing", root / "warehouse.duckdb", root / "quality"
+    generate(landing, persons=PERSONS, days=DAYS, end_date=LAST_DAY, workers=1)
+    saved = {k: os.environ.get(k) for k in
+             ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH", "PROFILE360_QUALITY_DIR", *OFFLINE_ENV)}
+    os.environ.update({**OFFLINE_ENV, "PROFILE360_LANDING_DIR": str(landing),
+                       "PROFILE360_DB_PATH": str(db), "PROFILE360_QUALITY_DIR": str(quality)})
+    from orchestration.runs import run_daily_build
+
+    instance = DagsterInstance.ephemeral()
+    started = time.perf_counter()
+    outcome = run_daily_build(LAST_DAY, instance=instance)
+    seconds = time.perf_counter() - started
+    print(f"in-process materialisation of the whole graph: {seconds:.1f} s")
+    yield {"root": root, "landing": landing, "db": db, "quality": quality, "outcome": outcome,
+           "instance": instance, "seconds": seconds}
+    instance.dispose()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.mark.slow
+def test_the_whole_graph_materialises_in_process_and_every_check_passes(orchestrated):
+    outcome = orchestrated["outcome"]
+    assert outcome.success, (outcome.failed_steps, outcome.failed_checks)
+    materialized = {key.split("/")[-1] for key in outcome.materialized}
+    assert set(_models_by_folder()) | {"identifier_blocklist"} <= materialized
+    assert outcome.failed_checks == []
+    for table in PUBLIC_TABLES:
+        assert len(_table(orchestrated["db"], table)) > 100
+    # GE results were kept, and the data docs built.
+    results = sorted((orchestrated["quality"] / "results").glob("*.json"))
+    assert len(results) == 2  # one per layer with suites (staging, identity)
+    assert all(json.loads(path.read_text())["success"] for path in results)
+    assert (orchestrated["quality"] / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
+
+
+def _rewrite(path: Path, change) -> None:
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        fields = list(reader.fieldnames or [])
+    rows = change(rows)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.slow
+def test_a_drop_with_most_rows_missing_fails_the_volume_band_and_passes_once_restored(orchestrated):
+    """GE on real data, both ways: the landing views read the files live."""
+    from orchestration.quality.runner import Window, validate
+
+    landing, db = orchestrated["landing"], orchestrated["db"]
+    day = LAST_DAY.isoformat()
+    backup = orchestrated["root"] / "backup_volume"
+    files = sorted(landing.glob(f"*/{day}.csv")) + sorted(landing.glob(f"*/{day}.jsonl"))
+    assert len(files) >= 10
+    backup.mkdir()
+    for path in files:
+        shutil.copy2(path, backup / f"{path.parent.name}{path.suffix}")
+    suite = "staging.stg_landing__quarantined_rows"
+    try:
+        for path in files:  # keep a tenth of every file of the day
+            if path.suffix == ".csv":
+                _rewrite(path, lambda rows: rows[: len(rows) // 10])
+            else:
+                lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+                path.write_text("".join(lines[: len(lines) // 10]), encoding="utf-8")
+        failed = validate(db, Window(LAST_DAY, LAST_DAY), names=[suite])
+        [outcome] = failed.outcomes
+        band = next(e for e in outcome.expectations if e.type == "drop_row_counts_in_band")
+        assert outcome.error is None and not band.success
+    finally:
+        for path in files:
+            shutil.copy2(backup / f"{path.parent.name}{path.suffix}", path)
+    passed = validate(db, Window(LAST_DAY, LAST_DAY), names=[suite])
+    assert passed.success, passed.outcomes[0].describe()
+
+
+@pytest.mark.slow
+def test_a_drop_with_all_phones_malformed_fails_its_check_stops_identity_and_keeps_published_tables(
+        orchestrated, capsys):
+    from orchestration.runs import EXIT_QUALITY, run_daily_build
+
+    landing, db = orchestrated["landing"], orchestrated["db"]
+    before = {table: _table(db, table) for table in PUBLIC_TABLES}
+    day = LAST_DAY.isoformat()
+    broken = 0
+    for source in PHONE_SOURCES:
+        def malform(rows):
+            nonlocal broken
+            for row in rows:
+                if row["phone"]:
+                    row["phone"], broken = "call me maybe", broken + 1
+            return rows
+        _rewrite(landing / source / f"{day}.csv", malform)
+    assert broken > 5
+
+    outcome = run_daily_build(LAST_DAY, instance=orchestrated["instance"])
+    assert not outcome.success
+    assert outcome.exit_code == EXIT_QUALITY
+    failed_suites = {check.split(":")[1] for check in outcome.failed_quality}
+    assert "ge_stg_crm__contacts" in failed_suites
+    assert "ge_stg_web__events" not in failed_suites  # web events carry no phones
+    assert not [key for key in outcome.materialized if key.startswith("identity/")]
+    assert outcome.failed_steps == ["quality_staging"]
+    for table in PUBLIC_TABLES:
+        assert _table(db, table) == before[table], f"{table} changed after a failed check"
+
+    # The command line says so too, with the exit code a scheduler acts on
+    # (in this process: GE is imported already).
+    from orchestration import cli
+
+    code = cli.main(["validate", "--date", day, "--suite", "stg_crm__contacts"])
+    assert code == cli.EXIT_QUALITY == 3
+    assert "stg_crm__contacts: FAILED" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- UI
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_dagster_ui_starts_and_serves_a_page(tmp_path):
+    home, port = tmp_path / "dagster_home", _free_port()
+    env = {**os.environ, **OFFLINE_ENV, "DAGSTER_HOME": str(home),
+           "PROFILE360_LANDING_DIR": str(tmp_path / "landing"), "PROFILE360_DB_PATH": str(tmp_path / "wh.duckdb")}
+    log = open(tmp_path / "ui.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "ui", "--port", str(port)],
+                               cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    body, status = "", None
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as response:
+                    status, body = response.status, response.read().decode()
+                break
+            except OSError:
+                time.sleep(2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            page = response.read().decode()
+    finally:
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        log.close()
+    assert status == 200, (tmp_path / "ui.log").read_text()[-3000:]
+    assert "dagster_webserver_version" in body
+    assert "Dagster" in page
+    assert "enabled: false" in (home / "dagster.yaml").read_text()
+    assert process.poll() is not None
+
+
+# ---------------------------------------------------------------------- CLI
+
+def test_cli_usage_errors_of_the_new_subcommands_exit_2(tmp_path, capsys, monkeypatch):
+    from orchestration import cli
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    for name in ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # main() sets them: restored after the test
+
+    landing = ["--landing-dir", str(tmp_path), "--db-path", str(tmp_path / "missing.duckdb")]
+    assert cli.main(["validate", *landing]) == cli.EXIT_USAGE
+    assert "missing.duckdb" in capsys.readouterr().err
+    assert cli.main(["validate", "--to", "2026-11-22", *landing]) == cli.EXIT_USAGE
+    assert cli.main(["build", "--from", "2026-11-22", "--to", "2026-11-21", *landing]) == cli.EXIT_USAGE
+    assert "before" in capsys.readouterr().err
+    assert cli.main(["build", "--date", "1999-01-01", *landing]) == cli.EXIT_USAGE  # not a partition
+    assert "not a daily partition" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        cli.main(["build", "--date", "2026-13-01"])
+    assert raised.value.code == cli.EXIT_USAGE
+
+
+def test_run_outcome_exit_codes_tell_quality_from_build_failures():
+    from orchestration.runs import EXIT_FAILED, EXIT_OK, EXIT_QUALITY, RunOutcome
+
+    assert RunOutcome(True).exit_code == EXIT_OK
+    assert RunOutcome(False, failed_steps=["dbt_staging"]).exit_code == EXIT_FAILED
+    assert RunOutcome(False, failed_quality=["staging/x:ge_x"]).exit_code == EXIT_QUALITY
+    assert (EXIT_OK, EXIT_FAILED, EXIT_QUALITY) == (0, 1, 3)
+
+
+def test_a_dbt_selection_resolves_across_layers():
+    from orchestration.runs import dbt_selection_keys
+
+    keys = {key.path[-1] for key in dbt_selection_keys("stg_crm__contacts+")}
+    assert {"stg_crm__contacts", "int_identifier_occurrences", "map_records_to_profiles"} <= keys
+    assert "stg_web__events" not in keys
+    with pytest.raises(ValueError):
+        dbt_selection_keys("no_such_model_anywhere")
