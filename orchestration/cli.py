@@ -4,6 +4,8 @@
     profile360 generate   write a demo landing zone
     profile360 build      dbt build (all or a selection) into the warehouse
     profile360 summary    print row counts of the warehouse
+    profile360 backfill-segments   recompute segment membership as of each past day
+    profile360 freeze-segment      freeze a segment's current members under a name
 
 Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage.
 """
@@ -56,6 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print row counts of the warehouse")
     _add_paths(summary)
+
+    backfill = commands.add_parser(
+        "backfill-segments",
+        help="recompute traits and segment membership as of each day from --start to --end "
+             "(point in time) and rebuild the membership history from it")
+    _add_paths(backfill)
+    backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
+    backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
+    backfill.add_argument("--step-days", type=int, default=1,
+                          help="days between computed days (default 1; 7 for a weekly history)")
+    backfill.add_argument("--append", action="store_true",
+                          help="continue the recorded history instead of starting it afresh at --start")
+
+    freeze = commands.add_parser("freeze-segment",
+                                 help="copy a segment's current members into segments.segment_snapshots")
+    _add_paths(freeze)
+    freeze.add_argument("--segment", required=True, help="segment key (see segments.dim_segments)")
+    freeze.add_argument("--name", required=True, help="snapshot name, e.g. black_friday_2026")
     return parser
 
 
@@ -73,6 +93,29 @@ def _build(paths: Paths, select: str | None = None, full_refresh: bool = False) 
     started = time.perf_counter()
     run_dbt(paths, "build", select=select, full_refresh=full_refresh)
     print(f"dbt build finished in {time.perf_counter() - started:.1f} s")
+
+
+def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:
+    from orchestration.lib.segments import backfill_plan, run_plan
+
+    try:
+        plan = backfill_plan(args.start, args.end, args.step_days, fresh=not args.append)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    started = time.perf_counter()
+    run_plan(paths, plan)
+    print(f"backfilled {len(plan)} days in {time.perf_counter() - started:.1f} s")
+
+
+def _freeze_segment(paths: Paths, args: argparse.Namespace) -> None:
+    from orchestration.lib.dbt import run_dbt
+    from orchestration.lib.segments import freeze_args
+
+    run_dbt(paths, "run-operation", extra=["freeze_segment", "--args", freeze_args(args.segment, args.name)])
+
+
+class UsageError(ValueError):
+    """Arguments that parse but make no sense together."""
 
 
 def _summary(paths: Paths) -> None:
@@ -101,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
             _build(paths, args.select, args.full_refresh)
         elif args.command == "summary":
             _summary(paths)
+        elif args.command == "backfill-segments":
+            _backfill_segments(paths, args)
+        elif args.command == "freeze-segment":
+            _freeze_segment(paths, args)
+    except UsageError as error:
+        print(f"profile360: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except DbtError as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_FAILED
