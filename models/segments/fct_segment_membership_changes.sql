@@ -62,21 +62,52 @@ open_rows as (
 
 ),
 
+-- Membership of the day against the open rows, compared by grouping
+-- (not by a left join filtered on NULL: DuckDB 2.0.0 returned no rows for
+-- that anti-join here). Per profile and segment there is at most one open row.
+compared as (
+
+    select
+        profile_id,
+        segment_key,
+        max(is_member) as is_member,
+        max(is_open) as is_open,
+        max(open_membership_change_id) as open_membership_change_id,
+        max(open_entered_at) as open_entered_at
+    from (
+        select
+            profile_id,
+            segment_key,
+            1 as is_member,
+            0 as is_open,
+            cast(null as {{ dbt.type_string() }}) as open_membership_change_id,
+            cast(null as date) as open_entered_at
+        from int_segment_members
+        union all
+        select
+            profile_id,
+            segment_key,
+            0 as is_member,
+            1 as is_open,
+            membership_change_id as open_membership_change_id,
+            entered_at as open_entered_at
+        from open_rows
+    ) as sides
+    group by profile_id, segment_key
+
+),
+
 exits as (
 
     select
-        open_rows.membership_change_id,
-        open_rows.profile_id,
-        open_rows.segment_key,
-        open_rows.entered_at,
+        compared.open_membership_change_id as membership_change_id,
+        compared.profile_id,
+        compared.segment_key,
+        compared.open_entered_at as entered_at,
         build_day.as_of_date as exited_at
-    from open_rows
+    from compared
     cross join build_day
-    left join int_segment_members
-        on
-            open_rows.profile_id = int_segment_members.profile_id
-            and open_rows.segment_key = int_segment_members.segment_key
-    where int_segment_members.profile_id is null
+    where compared.is_open = 1 and compared.is_member = 0
 
 ),
 
@@ -84,19 +115,15 @@ entries as (
 
     select
         {{ profile360.surrogate_key([
-            'int_segment_members.profile_id', 'int_segment_members.segment_key', 'build_day.as_of_date'
+            'compared.profile_id', 'compared.segment_key', 'build_day.as_of_date'
         ]) }} as membership_change_id,
-        int_segment_members.profile_id,
-        int_segment_members.segment_key,
+        compared.profile_id,
+        compared.segment_key,
         build_day.as_of_date as entered_at,
         cast(null as date) as exited_at
-    from int_segment_members
+    from compared
     cross join build_day
-    left join open_rows
-        on
-            int_segment_members.profile_id = open_rows.profile_id
-            and int_segment_members.segment_key = open_rows.segment_key
-    where open_rows.profile_id is null
+    where compared.is_member = 1 and compared.is_open = 0
 
 ),
 

@@ -1,21 +1,27 @@
 """Point-in-time segment membership: the backfill plan and snapshot arguments.
 
-The backfill recomputes traits and segments as of each past day in order
-(dbt var ``profile360__as_of_date``); every trait model ignores events at or
-after the end of that day, and ``fct_segment_membership_changes`` merges each
-day's membership into the history. The plan is a pure function (tested);
-running it is a loop of dbt calls.
+The backfill recomputes traits and segments as of each past day in order:
+every trait model ignores events at or after the end of that day (the day
+comes from var ``profile360__as_of_date`` or, as the backfill sets it, the
+environment variable ``PROFILE360_AS_OF_DATE``), and
+``fct_segment_membership_changes`` merges each day's membership into the
+history. The plan is a pure function (tested); running it is a loop of dbt
+calls, one child process per day.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 # The models computed as of a day: traits and segments (tag set per folder in
 # dbt_project.yml). Profiles and identity are current state and not rebuilt.
 AS_OF_SELECTION = "tag:as_of"
+AS_OF_ENV = "PROFILE360_AS_OF_DATE"
 
 
 @dataclass(frozen=True)
@@ -23,20 +29,17 @@ class BackfillStep:
     """One dbt call of a backfill."""
 
     as_of: date
-    command: str  # "run" for the days in between, "build" (with tests) for the last
+    command: str  # "run" for the days before the last, "build" (with tests) for the last
     full_refresh: bool  # the first day starts the history afresh
 
     def dbt_kwargs(self) -> dict:
-        return {
-            "select": AS_OF_SELECTION,
-            "full_refresh": self.full_refresh,
-            "extra": ["--vars", as_of_vars(self.as_of)],
-        }
+        return {"select": AS_OF_SELECTION, "full_refresh": self.full_refresh}
 
-
-def as_of_vars(as_of: date) -> str:
-    """The --vars argument that computes traits and segments as of a day."""
-    return json.dumps({"profile360__as_of_date": as_of.isoformat()})
+    def environment(self) -> dict[str, str]:
+        """The as-of day, passed as an environment variable rather than --vars:
+        a changed env var re-parses only the models that read it, a changed
+        --vars the whole project (~12 s a day)."""
+        return {AS_OF_ENV: self.as_of.isoformat()}
 
 
 def backfill_days(start: date, end: date, step_days: int = 1) -> list[date]:
@@ -65,66 +68,25 @@ def backfill_plan(start: date, end: date, step_days: int = 1, fresh: bool = True
     ]
 
 
-def freeze_args(segment_key: str, snapshot_name: str) -> str:
-    """The --args of `dbt run-operation freeze_segment`."""
-    return json.dumps({"segment_key": segment_key, "snapshot_name": snapshot_name})
-
-
-def plan_to_json(plan: list[BackfillStep]) -> str:
-    return json.dumps([{"as_of": step.as_of.isoformat(), "command": step.command,
-                        "full_refresh": step.full_refresh} for step in plan])
-
-
-def plan_from_json(text: str) -> list[BackfillStep]:
-    return [BackfillStep(date.fromisoformat(item["as_of"]), item["command"], item["full_refresh"])
-            for item in json.loads(text)]
-
-
 def run_plan(paths, plan: list[BackfillStep]) -> None:
-    """Run a backfill plan in one child process (see _run_plan_in_this_process).
-
-    One child for the whole plan, not one per day: the project is parsed
-    once and every day reuses that manifest (a new --vars would otherwise
-    re-parse the project, ~12 s a day). A child, so that dbt-duckdb's open
-    connection never outlives the backfill.
-    """
-    import os
-    import subprocess
-    import sys
-
-    from orchestration.lib.dbt import DbtError
+    """Run a backfill plan: one dbt child process per day, in order."""
+    from orchestration.lib.dbt import DbtError, dbt_command
     from orchestration.lib.project import PROJECT_DIR, apply_environment
 
     apply_environment(paths)
     paths.db_path.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run([sys.executable, "-m", "orchestration.lib.segments", plan_to_json(plan)],
-                            cwd=PROJECT_DIR, env=os.environ.copy(), check=False)
-    if result.returncode != 0:
-        raise DbtError(f"backfill failed (exit code {result.returncode}); see the log above")
-
-
-def _run_plan_in_this_process(plan: list[BackfillStep]) -> int:
-    import time
-
-    from dbt.cli.main import dbtRunner
-
-    from orchestration.lib.dbt import dbt_args
-
-    parsed = dbtRunner().invoke(dbt_args("parse"))
-    if not parsed.success:
-        return 1
-    runner = dbtRunner(manifest=parsed.result)
     for step in plan:
         started = time.perf_counter()
         print(f"profile360: segments as of {step.as_of.isoformat()} ({step.command})", flush=True)
-        result = runner.invoke(dbt_args(step.command, **step.dbt_kwargs()))
-        if not result.success:
-            return 1
-        print(f"profile360: {step.as_of.isoformat()} done in {time.perf_counter() - started:.1f} s", flush=True)
-    return 0
+        result = subprocess.run(dbt_command(step.command, **step.dbt_kwargs()), cwd=PROJECT_DIR,
+                                env={**os.environ, **step.environment()}, check=False)
+        if result.returncode != 0:
+            raise DbtError(f"backfill failed as of {step.as_of.isoformat()} "
+                           f"(dbt exit code {result.returncode}); see the log above")
+        print(f"profile360: {step.as_of.isoformat()} done in {time.perf_counter() - started:.1f} s",
+              flush=True)
 
 
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(_run_plan_in_this_process(plan_from_json(sys.argv[1])))
+def freeze_args(segment_key: str, snapshot_name: str) -> str:
+    """The --args of `dbt run-operation freeze_segment`."""
+    return json.dumps({"segment_key": segment_key, "snapshot_name": snapshot_name})
