@@ -32,14 +32,15 @@ attributes as (
 
     select
         profile_id,
-        {%- for attribute in attributes %}
-            max(case when attribute = '{{ attribute }}' then attribute_value end)
-                as {{ attribute }},
-            max(case when attribute = '{{ attribute }}' then attribute_source end)
-                as {{ attribute }}_source,
-            max(case when attribute = '{{ attribute }}' then attribute_updated_at end)
-                as {{ attribute }}_updated_at{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for attribute in attributes %}
+        max(case when attribute = '{{ attribute }}' then attribute_value end)
+            as {{ attribute }},
+        max(case when attribute = '{{ attribute }}' then attribute_source end)
+            as {{ attribute }}_source,
+        max(case when attribute = '{{ attribute }}' then attribute_updated_at end)
+            as {{ attribute }}_updated_at{{ "," if not loop.last }}
+
+    {%- endfor %}
     from int_profile_attributes_survived
     group by profile_id
 
@@ -49,12 +50,13 @@ consents as (
 
     select
         profile_id,
-        {%- for purpose in purposes %}
-            max(case when purpose = '{{ purpose }}' then consent_status end)
-                as consent_{{ purpose }},
-            max(case when purpose = '{{ purpose }}' then consent_recorded_at end)
-                as consent_{{ purpose }}_at{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for purpose in purposes %}
+        max(case when purpose = '{{ purpose }}' then consent_status end)
+            as consent_{{ purpose }},
+        max(case when purpose = '{{ purpose }}' then consent_recorded_at end)
+            as consent_{{ purpose }}_at{{ "," if not loop.last }}
+
+    {%- endfor %}
     from int_profile_consents
     group by profile_id
 
@@ -118,8 +120,10 @@ final as (
         cast(
             extract(year from reference_date) - extract(year from birth_date_typed)
             - case
-                when extract(month from reference_date) * 100 + extract(day from reference_date)
-                    < extract(month from birth_date_typed) * 100 + extract(day from birth_date_typed)
+                when
+                    extract(month from reference_date) * 100 + extract(day from reference_date)
+                    < extract(month from birth_date_typed) * 100
+                    + extract(day from birth_date_typed)
                     then 1
                 else 0
             end
@@ -157,10 +161,11 @@ final as (
         count_sources,
         sources_seen,
         ---------- consent (state in force per purpose)
-        {%- for purpose in purposes %}
-            coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
-            consent_{{ purpose }}_at{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for purpose in purposes %}
+        coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
+        consent_{{ purpose }}_at{{ "," if not loop.last }}
+
+    {%- endfor %}
     from typed
 
 )

@@ -45,7 +45,8 @@ matched as (
         normalized.consent_record_id
     from normalized
     inner join map_identifiers_to_profiles
-        on {{ profile360.surrogate_key(['normalized.subject_type', 'normalized.subject_value']) }}
+        on
+            {{ profile360.surrogate_key(['normalized.subject_type', 'normalized.subject_value']) }}
             = map_identifiers_to_profiles.identifier_id
     where map_identifiers_to_profiles.profile_id is not null
 

@@ -93,10 +93,11 @@ identifier_counts as (
     select
         profile_id,
         count(*) as count_identifiers,
-        {%- for identifier_type in identifier_types %}
-            sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end)
-                as count_{{ identifier_type }}s{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for identifier_type in identifier_types %}
+        sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end)
+            as count_{{ identifier_type }}s{{ "," if not loop.last }}
+
+    {%- endfor %}
     from linked_identifiers
     group by profile_id
 
@@ -104,17 +105,17 @@ identifier_counts as (
 
 {%- for identifier_type in listed_types %}
 
-{{ identifier_type }}_lists as (
+    {{ identifier_type }}_lists as (
 
-    select
-        profile_id,
-        {{ dbt.listagg('identifier_value', "','", 'order by identifier_value') }}
-            as {{ identifier_type }}_list
-    from linked_identifiers
-    where identifier_type = '{{ identifier_type }}'
-    group by profile_id
+        select
+            profile_id,
+            {{ dbt.listagg('identifier_value', "','", 'order by identifier_value') }}
+                as {{ identifier_type }}_list
+        from linked_identifiers
+        where identifier_type = '{{ identifier_type }}'
+        group by profile_id
 
-),
+    ),
 {%- endfor %}
 
 final as (
@@ -129,12 +130,17 @@ final as (
         cast(coalesce(identifier_counts.count_identifiers, 0) as {{ dbt.type_bigint() }})
             as count_identifiers,
         {%- for identifier_type in identifier_types %}
-            cast(coalesce(identifier_counts.count_{{ identifier_type }}s, 0) as {{ dbt.type_bigint() }})
+            cast(
+                coalesce(
+                    identifier_counts.count_{{ identifier_type }}s, 0
+                ) as {{ dbt.type_bigint() }}
+            )
                 as count_{{ identifier_type }}s,
         {%- endfor %}
-        {%- for identifier_type in listed_types %}
-            {{ identifier_type }}_lists.{{ identifier_type }}_list{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for identifier_type in listed_types %}
+        {{ identifier_type }}_lists.{{ identifier_type }}_list{{ "," if not loop.last }}
+
+    {%- endfor %}
     from seen
     left join identifier_counts
         on seen.profile_id = identifier_counts.profile_id

@@ -30,110 +30,116 @@ int_as_of_date as (
 
 {%- if is_incremental() %}
 
-recorded as (
+    recorded as (
 
-    select * from {{ this }}
+        select * from {{ this }}
 
-),
+    ),
 
-latest_recorded as (
+    latest_recorded as (
 
-    select
-        max(case when exited_at is null or exited_at < entered_at then entered_at else exited_at end)
-            as latest_day
-    from recorded
+        select
+            max(
+                case
+                    when exited_at is null or exited_at < entered_at then entered_at else exited_at
+                end
+            )
+                as latest_day
+        from recorded
 
-),
+    ),
 
--- The day being built, unless it is older than what is recorded already.
-build_day as (
+    -- The day being built, unless it is older than what is recorded already.
+    build_day as (
 
-    select int_as_of_date.as_of_date
-    from int_as_of_date
-    cross join latest_recorded
-    where latest_recorded.latest_day is null or int_as_of_date.as_of_date >= latest_recorded.latest_day
+        select int_as_of_date.as_of_date
+        from int_as_of_date
+        cross join latest_recorded
+        where
+            latest_recorded.latest_day is null
+            or int_as_of_date.as_of_date >= latest_recorded.latest_day
 
-),
+    ),
 
-open_rows as (
+    open_rows as (
 
-    select * from recorded
-    where exited_at is null
+        select * from recorded
+        where exited_at is null
 
-),
+    ),
 
--- Membership of the day against the open rows, compared by grouping
--- (not by a left join filtered on NULL: DuckDB 2.0.0 returned no rows for
--- that anti-join here). Per profile and segment there is at most one open row.
-compared as (
+    -- Membership of the day against the open rows, compared by grouping
+    -- (not by a left join filtered on NULL: DuckDB 2.0.0 returned no rows for
+    -- that anti-join here). Per profile and segment there is at most one open row.
+    compared as (
 
-    select
-        profile_id,
-        segment_key,
-        max(is_member) as is_member,
-        max(is_open) as is_open,
-        max(open_membership_change_id) as open_membership_change_id,
-        max(open_entered_at) as open_entered_at
-    from (
         select
             profile_id,
             segment_key,
-            1 as is_member,
-            0 as is_open,
-            cast(null as {{ dbt.type_string() }}) as open_membership_change_id,
-            cast(null as date) as open_entered_at
-        from int_segment_members
-        union all
+            max(is_member) as is_member,
+            max(is_open) as is_open,
+            max(open_membership_change_id) as open_membership_change_id,
+            max(open_entered_at) as open_entered_at
+        from (
+            select
+                profile_id,
+                segment_key,
+                1 as is_member,
+                0 as is_open,
+                cast(null as {{ dbt.type_string() }}) as open_membership_change_id,
+                cast(null as date) as open_entered_at
+            from int_segment_members
+            union all
+            select
+                profile_id,
+                segment_key,
+                0 as is_member,
+                1 as is_open,
+                membership_change_id as open_membership_change_id,
+                entered_at as open_entered_at
+            from open_rows
+        ) as sides
+        group by profile_id, segment_key
+
+    ),
+
+    exits as (
+
         select
-            profile_id,
-            segment_key,
-            0 as is_member,
-            1 as is_open,
-            membership_change_id as open_membership_change_id,
-            entered_at as open_entered_at
-        from open_rows
-    ) as sides
-    group by profile_id, segment_key
+            compared.open_membership_change_id as membership_change_id,
+            compared.profile_id,
+            compared.segment_key,
+            compared.open_entered_at as entered_at,
+            build_day.as_of_date as exited_at
+        from compared
+        cross join build_day
+        where compared.is_open = 1 and compared.is_member = 0
 
-),
+    ),
 
-exits as (
+    entries as (
 
-    select
-        compared.open_membership_change_id as membership_change_id,
-        compared.profile_id,
-        compared.segment_key,
-        compared.open_entered_at as entered_at,
-        build_day.as_of_date as exited_at
-    from compared
-    cross join build_day
-    where compared.is_open = 1 and compared.is_member = 0
-
-),
-
-entries as (
-
-    select
+        select
         {{ profile360.surrogate_key([
             'compared.profile_id', 'compared.segment_key', 'build_day.as_of_date'
         ]) }} as membership_change_id,
-        compared.profile_id,
-        compared.segment_key,
-        build_day.as_of_date as entered_at,
-        cast(null as date) as exited_at
-    from compared
-    cross join build_day
-    where compared.is_member = 1 and compared.is_open = 0
+            compared.profile_id,
+            compared.segment_key,
+            build_day.as_of_date as entered_at,
+            cast(null as date) as exited_at
+        from compared
+        cross join build_day
+        where compared.is_member = 1 and compared.is_open = 0
 
-),
+    ),
 
-changes as (
+    changes as (
 
-    select * from exits
-    union all
-    select * from entries
+        select * from exits
+        union all
+        select * from entries
 
-),
+    ),
 
 {%- else %}
 

@@ -25,7 +25,8 @@ staged as (
         profile_id,
         as_of_date,
         case
-            when lifetime_purchases >= 3 and recency_days < 90
+            when
+                lifetime_purchases >= 3 and recency_days < 90
                 and (is_zalo_follower or emails_clicked_90d > 0) then 'advocate'
             when lifetime_purchases >= 3 and recency_days < 90 then 'loyal'
             when lifetime_purchases >= 1 then 'customer'
@@ -35,8 +36,12 @@ staged as (
         case
             when lifetime_purchases >= 1
                 then case
-                    when rfm_recency_score + rfm_frequency_score + rfm_monetary_score >= 12 then 'high'
-                    when rfm_recency_score + rfm_frequency_score + rfm_monetary_score >= 8 then 'mid'
+                    when
+                        rfm_recency_score + rfm_frequency_score + rfm_monetary_score >= 12
+                        then 'high'
+                    when
+                        rfm_recency_score + rfm_frequency_score + rfm_monetary_score >= 8
+                        then 'mid'
                     else 'low'
                 end
             when behaviour_score >= 50 then 'high'

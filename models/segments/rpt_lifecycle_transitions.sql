@@ -37,14 +37,20 @@ stage_spells as (
 
 entries as (
 
-    select profile_id, lifecycle_stage, entered_at as changed_at
+    select
+        profile_id,
+        lifecycle_stage,
+        entered_at as changed_at
     from stage_spells
 
 ),
 
 exits as (
 
-    select profile_id, lifecycle_stage, exited_at as changed_at
+    select
+        profile_id,
+        lifecycle_stage,
+        exited_at as changed_at
     from stage_spells
     where exited_at is not null
 
@@ -82,7 +88,9 @@ weekly as (
 final as (
 
     select
-        cast({{ profile360.surrogate_key(['week_start', 'from_stage', 'to_stage']) }} as {{ dbt.type_string() }})
+        cast(
+            {{ profile360.surrogate_key(['week_start', 'from_stage', 'to_stage']) }} as {{ dbt.type_string() }}
+        )
             as transition_id,
         week_start,
         cast(from_stage as {{ dbt.type_string() }}) as from_stage,

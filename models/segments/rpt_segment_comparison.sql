@@ -49,16 +49,18 @@ profiles as (
         dim_profile_traits.lifetime_purchases,
         dim_profile_traits.behaviour_score,
         case
-            when dim_profiles.email is not null
+            when
+                dim_profiles.email is not null
                 and not dim_profile_traits.has_email_unsubscribed
                 and coalesce(dim_profiles.consent_marketing_email, 'unknown') != 'withdrawn'
                 then 1
             else 0
         end as is_email_reachable,
-        {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-            case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
-                as is_consented_{{ purpose }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
+        case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
+            as is_consented_{{ purpose }}{{ "," if not loop.last }}
+
+    {%- endfor %}
     from dim_profile_traits
     left join dim_profiles
         on dim_profile_traits.profile_id = dim_profiles.profile_id
@@ -81,9 +83,11 @@ per_segment as (
         sum(profiles.lifetime_purchases) as purchases,
         avg(profiles.behaviour_score) as avg_behaviour_score,
         sum(profiles.is_email_reachable) as email_reachable,
-        {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-            sum(profiles.is_consented_{{ purpose }}) as consented_{{ purpose }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
+        sum(profiles.is_consented_{{ purpose }})
+            as consented_{{ purpose }}{{ "," if not loop.last }}
+
+    {%- endfor %}
     from int_segment_members
     inner join profiles
         on int_segment_members.profile_id = profiles.profile_id
@@ -101,7 +105,11 @@ final as (
         cast(coalesce(per_segment.audience_size, 0) as {{ dbt.type_bigint() }}) as audience_size,
         cast(coalesce(per_segment.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
         cast(
-            case when totals.total_revenue > 0 then coalesce(per_segment.revenue, 0) / totals.total_revenue end
+            case
+                when
+                    totals.total_revenue > 0
+                    then coalesce(per_segment.revenue, 0) / totals.total_revenue
+            end
             as {{ dbt.type_float() }}
         ) as share_of_revenue,
         cast(coalesce(per_segment.purchases, 0) as {{ dbt.type_bigint() }}) as purchases,
@@ -110,19 +118,29 @@ final as (
             as {{ dbt.type_numeric() }}
         ) as average_order_value,
         cast(
-            case when per_segment.audience_size > 0 then 1.0 * per_segment.purchases / per_segment.audience_size end
+            case
+                when
+                    per_segment.audience_size > 0
+                    then 1.0 * per_segment.purchases / per_segment.audience_size
+            end
             as {{ dbt.type_float() }}
         ) as orders_per_profile,
         cast(per_segment.avg_behaviour_score as {{ dbt.type_float() }}) as avg_behaviour_score,
-        cast(coalesce(per_segment.email_reachable, 0) as {{ dbt.type_bigint() }}) as email_reachable,
+        cast(coalesce(per_segment.email_reachable, 0) as {{ dbt.type_bigint() }})
+            as email_reachable,
         cast(
-            case when per_segment.audience_size > 0 then 1.0 * per_segment.email_reachable / per_segment.audience_size end
+            case
+                when
+                    per_segment.audience_size > 0
+                    then 1.0 * per_segment.email_reachable / per_segment.audience_size
+            end
             as {{ dbt.type_float() }}
         ) as email_reachable_share,
-        {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-            cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
-                as consented_{{ purpose }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
+        cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
+            as consented_{{ purpose }}{{ "," if not loop.last }}
+
+    {%- endfor %}
     from dim_segments
     cross join int_as_of_date
     cross join totals

@@ -43,11 +43,11 @@ int_profiles_as_of as (
 
 {%- for family in families %}
 
-{{ family }} as (
+    {{ family }} as (
 
-    select * from {{ ref(family) }}
+        select * from {{ ref(family) }}
 
-),
+    ),
 {%- endfor %}
 
 final as (
@@ -58,16 +58,18 @@ final as (
         int_profiles_as_of.first_seen_at,
         int_profiles_as_of.last_seen_at,
         int_profiles_as_of.is_known,
-        {%- for family, columns in families.items() %}
-            {%- set outer_last = loop.last %}
-            {%- for column in columns %}
-                {{ family }}.{{ column }}{{ "," if not (outer_last and loop.last) }}
-            {%- endfor %}
-        {%- endfor %}
-    from int_profiles_as_of
+    {%- for family, columns in families.items() %}
+        {%- set outer_last = loop.last %}
+    {%- for column in columns %}
+        {{ family }}.{{ column }}{{ "," if not (outer_last and loop.last) }}
+    {%- endfor %}
+
+    {%- endfor %}
+    from
+        int_profiles_as_of
     {%- for family in families %}
-        inner join {{ family }}
-            on int_profiles_as_of.profile_id = {{ family }}.profile_id
+    inner join {{ family }}
+        on int_profiles_as_of.profile_id = {{ family }}.profile_id
     {%- endfor %}
 
 )

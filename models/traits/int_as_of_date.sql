@@ -28,7 +28,8 @@ final as (
 
     select
         as_of_date,
-        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }}) as as_of_end_at,
+        cast({{ dbt.dateadd('day', 1, 'as_of_date') }} as {{ dbt.type_timestamp() }})
+            as as_of_end_at,
         {{ 'true' if override is not none else 'false' }} as is_requested
     from chosen
 

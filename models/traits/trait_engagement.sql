@@ -37,26 +37,37 @@ activity as (
         profile_id,
         {%- for window in windows %}
             count(distinct case
-                when channel = 'web' and days_before_as_of < {{ window }} then session_or_campaign_id
+                when
+                    channel = 'web' and days_before_as_of < {{ window }}
+                    then session_or_campaign_id
             end) as web_sessions_{{ window }}d,
             count(distinct case
-                when channel = 'app' and days_before_as_of < {{ window }} then session_or_campaign_id
+                when
+                    channel = 'app' and days_before_as_of < {{ window }}
+                    then session_or_campaign_id
             end) as app_sessions_{{ window }}d,
             sum(case
                 when event_type in ('page_view', 'screen_view') and days_before_as_of < {{ window }}
-                    then 1 else 0
+                    then 1
+                else 0
             end) as page_views_{{ window }}d,
             sum(case
-                when channel in ('web', 'app') and event_type = 'product_view'
-                    and days_before_as_of < {{ window }} then 1 else 0
+                when
+                    channel in ('web', 'app') and event_type = 'product_view'
+                    and days_before_as_of < {{ window }} then 1
+                else 0
             end) as product_views_{{ window }}d,
             sum(case
-                when channel in ('web', 'app') and event_type = 'add_to_cart'
-                    and days_before_as_of < {{ window }} then 1 else 0
+                when
+                    channel in ('web', 'app') and event_type = 'add_to_cart'
+                    and days_before_as_of < {{ window }} then 1
+                else 0
             end) as add_to_carts_{{ window }}d,
             sum(case
-                when channel = 'web' and event_type = 'search'
-                    and days_before_as_of < {{ window }} then 1 else 0
+                when
+                    channel = 'web' and event_type = 'search'
+                    and days_before_as_of < {{ window }} then 1
+                else 0
             end) as searches_{{ window }}d,
         {%- endfor %}
         avg(case
@@ -66,7 +77,8 @@ activity as (
         max(case when channel in ('web', 'app') then event_at end) as last_active_at,
         min(case when channel = 'app' then event_at end) as first_app_event_at,
         max(case
-            when channel in ('web', 'app')
+            when
+                channel in ('web', 'app')
                 or (channel = 'email' and event_type in ('open', 'click'))
                 or (channel = 'zalo' and event_type in {{ zalo_interactions }})
                 then event_at
@@ -78,12 +90,16 @@ activity as (
         max(case when channel = 'zalo' and event_type = 'unfollow' then event_at end)
             as last_zalo_unfollow_at,
         sum(case
-            when channel = 'zalo' and event_type in {{ zalo_interactions }}
-                and days_before_as_of < 30 then 1 else 0
+            when
+                channel = 'zalo' and event_type in {{ zalo_interactions }}
+                and days_before_as_of < 30 then 1
+            else 0
         end) as zalo_interactions_30d,
         sum(case
-            when channel = 'zalo' and event_type in {{ zalo_interactions }}
-                and days_before_as_of < 90 then 1 else 0
+            when
+                channel = 'zalo' and event_type in {{ zalo_interactions }}
+                and days_before_as_of < 90 then 1
+            else 0
         end) as zalo_interactions_90d
     from int_engagement_events_as_of
     group by profile_id
@@ -149,11 +165,19 @@ final as (
         cast(coalesce(email.emails_opened_90d, 0) as {{ dbt.type_int() }}) as emails_opened_90d,
         cast(coalesce(email.emails_clicked_90d, 0) as {{ dbt.type_int() }}) as emails_clicked_90d,
         cast(
-            case when email.emails_sent_90d > 0 then 1.0 * email.emails_opened_90d / email.emails_sent_90d end
+            case
+                when
+                    email.emails_sent_90d > 0
+                    then 1.0 * email.emails_opened_90d / email.emails_sent_90d
+            end
             as {{ dbt.type_float() }}
         ) as email_open_rate_90d,
         cast(
-            case when email.emails_sent_90d > 0 then 1.0 * email.emails_clicked_90d / email.emails_sent_90d end
+            case
+                when
+                    email.emails_sent_90d > 0
+                    then 1.0 * email.emails_clicked_90d / email.emails_sent_90d
+            end
             as {{ dbt.type_float() }}
         ) as email_click_rate_90d,
         coalesce(activity.has_email_unsubscribed, false) as has_email_unsubscribed,

@@ -151,7 +151,8 @@ segmented as (
         cast(rfm_monetary_score as {{ dbt.type_int() }}) as rfm_monetary_score,
         -- The classic RFM grid on recency (R) and frequency (F) scores.
         case
-            when rfm_recency_score >= 4 and rfm_frequency_score >= 4
+            when
+                rfm_recency_score >= 4 and rfm_frequency_score >= 4
                 and rfm_recency_score + rfm_frequency_score >= 9 then 'champions'
             when rfm_recency_score >= 3 and rfm_frequency_score >= 4 then 'loyal_customers'
             when rfm_recency_score >= 4 and rfm_frequency_score >= 2 then 'potential_loyalists'
