@@ -31,16 +31,16 @@ int_profile_consents as (
 attributes as (
 
     select
-        profile_id,
     {%- for attribute in attributes %}
-        max(case when attribute = '{{ attribute }}' then attribute_value end)
+        max(case when attribute_name = '{{ attribute }}' then attribute_value end)
             as {{ attribute }},
-        max(case when attribute = '{{ attribute }}' then attribute_source end)
+        max(case when attribute_name = '{{ attribute }}' then attribute_source end)
             as {{ attribute }}_source,
-        max(case when attribute = '{{ attribute }}' then attribute_updated_at end)
-            as {{ attribute }}_updated_at{{ "," if not loop.last }}
+        max(case when attribute_name = '{{ attribute }}' then attribute_updated_at end)
+            as {{ attribute }}_updated_at,
 
     {%- endfor %}
+        profile_id
     from int_profile_attributes_survived
     group by profile_id
 
@@ -49,14 +49,13 @@ attributes as (
 consents as (
 
     select
-        profile_id,
     {%- for purpose in purposes %}
         max(case when purpose = '{{ purpose }}' then consent_status end)
             as consent_{{ purpose }},
         max(case when purpose = '{{ purpose }}' then consent_recorded_at end)
-            as consent_{{ purpose }}_at{{ "," if not loop.last }}
-
+            as consent_{{ purpose }}_at,
     {%- endfor %}
+        profile_id
     from int_profile_consents
     group by profile_id
 
@@ -154,18 +153,17 @@ final as (
         {%- for identifier_type in listed_types %}
             {{ identifier_type }}_list,
         {%- endfor %}
+        ---------- consent (state in force per purpose)
+    {%- for purpose in purposes %}
+        coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
+        consent_{{ purpose }}_at,
+    {%- endfor %}
         ---------- presence
         first_seen_at,
         last_seen_at,
         count_records,
         count_sources,
-        sources_seen,
-        ---------- consent (state in force per purpose)
-    {%- for purpose in purposes %}
-        coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
-        consent_{{ purpose }}_at{{ "," if not loop.last }}
-
-    {%- endfor %}
+        sources_seen
     from typed
 
 )

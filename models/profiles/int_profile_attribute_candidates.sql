@@ -48,7 +48,7 @@ contact_points as (
 
     select
         map_records_to_profiles.profile_id,
-        int_identifier_occurrences.identifier_type as attribute,
+        int_identifier_occurrences.identifier_type as attribute_name,
         int_identifier_occurrences.identifier_value as attribute_value,
         int_identifier_occurrences.source,
         int_identifier_occurrences.seen_at as observed_at
@@ -92,7 +92,7 @@ crm_values as (
         {%- endif %}
         select
             profile_id,
-            '{{ attribute }}' as attribute,
+            '{{ attribute }}' as attribute_name,
             {{ attribute }} as attribute_value,
             'crm_contacts' as source,
             updated_at as observed_at
@@ -106,7 +106,7 @@ loyalty_values as (
 
     select
         map_records_to_profiles.profile_id,
-        'full_name' as attribute,
+        'full_name' as attribute_name,
         stg_loyalty__members.full_name as attribute_value,
         'loyalty_members' as source,
         stg_loyalty__members.updated_at as observed_at
@@ -123,7 +123,7 @@ order_values as (
 
     select
         map_records_to_profiles.profile_id,
-        'city' as attribute,
+        'city' as attribute_name,
         stg_ecommerce__orders.shipping_city as attribute_value,
         'ecommerce_orders' as source,
         stg_ecommerce__orders.ordered_at as observed_at
@@ -151,16 +151,16 @@ unioned as (
 final as (
 
     select
-        {{ profile360.surrogate_key(['profile_id', 'attribute', 'attribute_value', 'source']) }}
+        {{ profile360.surrogate_key(['profile_id', 'attribute_name', 'attribute_value', 'source']) }}
             as candidate_id,
         profile_id,
-        attribute,
+        attribute_name,
         attribute_value,
         source,
         max(observed_at) as observed_at,
         count(*) as count_observations
     from unioned
-    group by profile_id, attribute, attribute_value, source
+    group by profile_id, attribute_name, attribute_value, source
 
 )
 

@@ -26,7 +26,7 @@ eligible as (
 
     select
         int_profile_attribute_candidates.profile_id,
-        int_profile_attribute_candidates.attribute,
+        int_profile_attribute_candidates.attribute_name,
         int_profile_attribute_candidates.attribute_value,
         int_profile_attribute_candidates.source,
         int_profile_attribute_candidates.observed_at,
@@ -35,13 +35,13 @@ eligible as (
         sum(int_profile_attribute_candidates.count_observations) over (
             partition by
                 int_profile_attribute_candidates.profile_id,
-                int_profile_attribute_candidates.attribute,
+                int_profile_attribute_candidates.attribute_name,
                 int_profile_attribute_candidates.attribute_value
         ) as value_frequency
     from int_profile_attribute_candidates
     inner join survivorship_rules
         on
-            int_profile_attribute_candidates.attribute = survivorship_rules.attribute
+            int_profile_attribute_candidates.attribute_name = survivorship_rules.attribute
             and int_profile_attribute_candidates.source = survivorship_rules.source
 
 ),
@@ -51,7 +51,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by profile_id, attribute
+            partition by profile_id, attribute_name
             order by
                 case when rule = 'source_priority' then source_priority end asc,
                 case when rule = 'most_frequent' then value_frequency end desc,
@@ -66,9 +66,9 @@ ranked as (
 final as (
 
     select
-        {{ profile360.surrogate_key(['profile_id', 'attribute']) }} as profile_attribute_id,
+        {{ profile360.surrogate_key(['profile_id', 'attribute_name']) }} as profile_attribute_id,
         profile_id,
-        attribute,
+        attribute_name,
         attribute_value,
         source as attribute_source,
         observed_at as attribute_updated_at,

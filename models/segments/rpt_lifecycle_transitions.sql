@@ -89,7 +89,8 @@ final as (
 
     select
         cast(
-            {{ profile360.surrogate_key(['week_start', 'from_stage', 'to_stage']) }} as {{ dbt.type_string() }}
+            {{ profile360.surrogate_key(['week_start', 'from_stage', 'to_stage']) }}
+            as {{ dbt.type_string() }}
         )
             as transition_id,
         week_start,

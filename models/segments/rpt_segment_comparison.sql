@@ -8,6 +8,7 @@
 --                         not withdrawn from marketing e-mail
 --   consented_*           members whose consent in force for that purpose
 --                         is granted (dim_profiles)
+{%- set purposes = ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
 
 with
 
@@ -44,6 +45,10 @@ int_as_of_date as (
 profiles as (
 
     select
+    {%- for purpose in purposes %}
+        case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
+            as is_consented_{{ purpose }},
+    {%- endfor %}
         dim_profile_traits.profile_id,
         dim_profile_traits.lifetime_value,
         dim_profile_traits.lifetime_purchases,
@@ -55,12 +60,7 @@ profiles as (
                 and coalesce(dim_profiles.consent_marketing_email, 'unknown') != 'withdrawn'
                 then 1
             else 0
-        end as is_email_reachable,
-    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-        case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
-            as is_consented_{{ purpose }}{{ "," if not loop.last }}
-
-    {%- endfor %}
+        end as is_email_reachable
     from dim_profile_traits
     left join dim_profiles
         on dim_profile_traits.profile_id = dim_profiles.profile_id
@@ -77,17 +77,15 @@ totals as (
 per_segment as (
 
     select
+    {%- for purpose in purposes %}
+        sum(profiles.is_consented_{{ purpose }}) as consented_{{ purpose }},
+    {%- endfor %}
         int_segment_members.segment_key,
         count(*) as audience_size,
         sum(profiles.lifetime_value) as revenue,
         sum(profiles.lifetime_purchases) as purchases,
         avg(profiles.behaviour_score) as avg_behaviour_score,
-        sum(profiles.is_email_reachable) as email_reachable,
-    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-        sum(profiles.is_consented_{{ purpose }})
-            as consented_{{ purpose }}{{ "," if not loop.last }}
-
-    {%- endfor %}
+        sum(profiles.is_email_reachable) as email_reachable
     from int_segment_members
     inner join profiles
         on int_segment_members.profile_id = profiles.profile_id
@@ -98,6 +96,10 @@ per_segment as (
 final as (
 
     select
+    {%- for purpose in purposes %}
+        cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
+            as consented_{{ purpose }},
+    {%- endfor %}
         dim_segments.segment_key,
         dim_segments.segment_name,
         dim_segments.segment_kind,
@@ -135,12 +137,7 @@ final as (
                     then 1.0 * per_segment.email_reachable / per_segment.audience_size
             end
             as {{ dbt.type_float() }}
-        ) as email_reachable_share,
-    {%- for purpose in ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
-        cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
-            as consented_{{ purpose }}{{ "," if not loop.last }}
-
-    {%- endfor %}
+        ) as email_reachable_share
     from dim_segments
     cross join int_as_of_date
     cross join totals

@@ -53,18 +53,16 @@ int_profiles_as_of as (
 final as (
 
     select
+    {%- for family, columns in families.items() %}
+        {%- for column in columns %}
+        {{ family }}.{{ column }},
+        {%- endfor %}
+    {%- endfor %}
         int_profiles_as_of.profile_id,
         int_profiles_as_of.as_of_date,
         int_profiles_as_of.first_seen_at,
         int_profiles_as_of.last_seen_at,
-        int_profiles_as_of.is_known,
-    {%- for family, columns in families.items() %}
-        {%- set outer_last = loop.last %}
-    {%- for column in columns %}
-        {{ family }}.{{ column }}{{ "," if not (outer_last and loop.last) }}
-    {%- endfor %}
-
-    {%- endfor %}
+        int_profiles_as_of.is_known
     from
         int_profiles_as_of
     {%- for family in families %}

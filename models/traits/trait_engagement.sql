@@ -15,6 +15,9 @@
 --   last_engaged_at               latest event the person started: any web or
 --                                 app event, e-mail open or click, Zalo interaction
 {%- set windows = [7, 30, 90] %}
+{%- set metrics = [
+    'web_sessions', 'app_sessions', 'page_views', 'product_views', 'add_to_carts', 'searches',
+] %}
 {%- set zalo_interactions = "('follow', 'message_in', 'mini_app_open', 'share_phone')" %}
 
 with
@@ -139,7 +142,7 @@ final as (
         int_profiles_as_of.profile_id,
         int_profiles_as_of.as_of_date,
         {%- for window in windows %}
-            {%- for metric in ['web_sessions', 'app_sessions', 'page_views', 'product_views', 'add_to_carts', 'searches'] %}
+            {%- for metric in metrics %}
                 cast(coalesce(activity.{{ metric }}_{{ window }}d, 0) as {{ dbt.type_int() }})
                     as {{ metric }}_{{ window }}d,
             {%- endfor %}
@@ -148,17 +151,23 @@ final as (
             as avg_app_session_seconds_90d,
         activity.last_active_at,
         cast(
-            {{ dbt.datediff('cast(activity.last_active_at as date)', 'int_profiles_as_of.as_of_date', 'day') }}
+            {{ profile360.days_before_as_of(
+                'activity.last_active_at', 'int_profiles_as_of.as_of_date'
+            ) }}
             as {{ dbt.type_int() }}
         ) as days_since_last_active,
         activity.first_app_event_at,
         cast(
-            {{ dbt.datediff('cast(activity.first_app_event_at as date)', 'int_profiles_as_of.as_of_date', 'day') }}
+            {{ profile360.days_before_as_of(
+                'activity.first_app_event_at', 'int_profiles_as_of.as_of_date'
+            ) }}
             as {{ dbt.type_int() }}
         ) as days_since_first_app_event,
         activity.last_engaged_at,
         cast(
-            {{ dbt.datediff('cast(activity.last_engaged_at as date)', 'int_profiles_as_of.as_of_date', 'day') }}
+            {{ profile360.days_before_as_of(
+                'activity.last_engaged_at', 'int_profiles_as_of.as_of_date'
+            ) }}
             as {{ dbt.type_int() }}
         ) as days_since_last_engaged,
         cast(coalesce(email.emails_sent_90d, 0) as {{ dbt.type_int() }}) as emails_sent_90d,

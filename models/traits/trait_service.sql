@@ -37,7 +37,9 @@ tickets as (
     select
         map_records_to_profiles.profile_id,
         stg_support__tickets.opened_at,
-        {{ profile360.days_before_as_of('stg_support__tickets.opened_at', 'int_as_of_date.as_of_date') }}
+        {{ profile360.days_before_as_of(
+            'stg_support__tickets.opened_at', 'int_as_of_date.as_of_date'
+        ) }}
             as days_before_as_of,
         stg_support__tickets.resolved_at is not null
         and stg_support__tickets.resolved_at < int_as_of_date.as_of_end_at as is_resolved,
@@ -77,7 +79,9 @@ final as (
         cast(per_profile.avg_csat as {{ dbt.type_float() }}) as avg_csat,
         per_profile.last_contact_at,
         cast(
-            {{ dbt.datediff('cast(per_profile.last_contact_at as date)', 'int_profiles_as_of.as_of_date', 'day') }}
+            {{ profile360.days_before_as_of(
+                'per_profile.last_contact_at', 'int_profiles_as_of.as_of_date'
+            ) }}
             as {{ dbt.type_int() }}
         ) as days_since_last_contact
     from int_profiles_as_of
