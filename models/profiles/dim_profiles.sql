@@ -31,15 +31,15 @@ int_profile_consents as (
 attributes as (
 
     select
-    {%- for attribute in attributes %}
-        max(case when attribute_name = '{{ attribute }}' then attribute_value end)
-            as {{ attribute }},
-        max(case when attribute_name = '{{ attribute }}' then attribute_source end)
-            as {{ attribute }}_source,
-        max(case when attribute_name = '{{ attribute }}' then attribute_updated_at end)
-            as {{ attribute }}_updated_at,
+        {%- for attribute in attributes %}
+            max(case when attribute_name = '{{ attribute }}' then attribute_value end)
+                as {{ attribute }},
+            max(case when attribute_name = '{{ attribute }}' then attribute_source end)
+                as {{ attribute }}_source,
+            max(case when attribute_name = '{{ attribute }}' then attribute_updated_at end)
+                as {{ attribute }}_updated_at,
 
-    {%- endfor %}
+        {%- endfor %}
         profile_id
     from int_profile_attributes_survived
     group by profile_id
@@ -49,12 +49,12 @@ attributes as (
 consents as (
 
     select
-    {%- for purpose in purposes %}
-        max(case when purpose = '{{ purpose }}' then consent_status end)
-            as consent_{{ purpose }},
-        max(case when purpose = '{{ purpose }}' then consent_recorded_at end)
-            as consent_{{ purpose }}_at,
-    {%- endfor %}
+        {%- for purpose in purposes %}
+            max(case when purpose = '{{ purpose }}' then consent_status end)
+                as consent_{{ purpose }},
+            max(case when purpose = '{{ purpose }}' then consent_recorded_at end)
+                as consent_{{ purpose }}_at,
+        {%- endfor %}
         profile_id
     from int_profile_consents
     group by profile_id
@@ -154,10 +154,10 @@ final as (
             {{ identifier_type }}_list,
         {%- endfor %}
         ---------- consent (state in force per purpose)
-    {%- for purpose in purposes %}
-        coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
-        consent_{{ purpose }}_at,
-    {%- endfor %}
+        {%- for purpose in purposes %}
+            coalesce(consent_{{ purpose }}, 'unknown') as consent_{{ purpose }},
+            consent_{{ purpose }}_at,
+        {%- endfor %}
         ---------- presence
         first_seen_at,
         last_seen_at,

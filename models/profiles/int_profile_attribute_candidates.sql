@@ -151,8 +151,9 @@ unioned as (
 final as (
 
     select
-        {{ profile360.surrogate_key(['profile_id', 'attribute_name', 'attribute_value', 'source']) }}
-            as candidate_id,
+        {{ profile360.surrogate_key([
+            'profile_id', 'attribute_name', 'attribute_value', 'source'
+        ]) }} as candidate_id,
         profile_id,
         attribute_name,
         attribute_value,

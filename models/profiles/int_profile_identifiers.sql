@@ -91,10 +91,10 @@ linked_identifiers as (
 identifier_counts as (
 
     select
-    {%- for identifier_type in identifier_types %}
-        sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end)
-            as count_{{ identifier_type }}s,
-    {%- endfor %}
+        {%- for identifier_type in identifier_types %}
+            sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end)
+                as count_{{ identifier_type }}s,
+        {%- endfor %}
         profile_id,
         count(*) as count_identifiers
     from linked_identifiers
@@ -120,20 +120,22 @@ identifier_counts as (
 final as (
 
     select
-    {%- for identifier_type in listed_types %}
-        {{ identifier_type }}_lists.{{ identifier_type }}_list,
-    {%- endfor %}
+        {%- for identifier_type in listed_types %}
+            {{ identifier_type }}_lists.{{ identifier_type }}_list,
+        {%- endfor %}
         seen.profile_id,
         seen.first_seen_at,
         seen.last_seen_at,
         cast(seen.count_records as {{ dbt.type_bigint() }}) as count_records,
         cast(seen.count_sources as {{ dbt.type_bigint() }}) as count_sources,
         seen.sources_seen,
-    {%- for identifier_type in identifier_types %}
-        cast(
-            coalesce(identifier_counts.count_{{ identifier_type }}s, 0) as {{ dbt.type_bigint() }}
-        ) as count_{{ identifier_type }}s,
-    {%- endfor %}
+        {%- for identifier_type in identifier_types %}
+            cast(
+                coalesce(
+                    identifier_counts.count_{{ identifier_type }}s, 0
+                ) as {{ dbt.type_bigint() }}
+            ) as count_{{ identifier_type }}s,
+        {%- endfor %}
         cast(coalesce(identifier_counts.count_identifiers, 0) as {{ dbt.type_bigint() }})
             as count_identifiers
     from seen

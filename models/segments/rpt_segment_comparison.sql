@@ -45,10 +45,10 @@ int_as_of_date as (
 profiles as (
 
     select
-    {%- for purpose in purposes %}
-        case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
-            as is_consented_{{ purpose }},
-    {%- endfor %}
+        {%- for purpose in purposes %}
+            case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
+                as is_consented_{{ purpose }},
+        {%- endfor %}
         dim_profile_traits.profile_id,
         dim_profile_traits.lifetime_value,
         dim_profile_traits.lifetime_purchases,
@@ -77,9 +77,9 @@ totals as (
 per_segment as (
 
     select
-    {%- for purpose in purposes %}
-        sum(profiles.is_consented_{{ purpose }}) as consented_{{ purpose }},
-    {%- endfor %}
+        {%- for purpose in purposes %}
+            sum(profiles.is_consented_{{ purpose }}) as consented_{{ purpose }},
+        {%- endfor %}
         int_segment_members.segment_key,
         count(*) as audience_size,
         sum(profiles.lifetime_value) as revenue,
@@ -96,10 +96,10 @@ per_segment as (
 final as (
 
     select
-    {%- for purpose in purposes %}
-        cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
-            as consented_{{ purpose }},
-    {%- endfor %}
+        {%- for purpose in purposes %}
+            cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
+                as consented_{{ purpose }},
+        {%- endfor %}
         dim_segments.segment_key,
         dim_segments.segment_name,
         dim_segments.segment_kind,

@@ -53,11 +53,11 @@ int_profiles_as_of as (
 final as (
 
     select
-    {%- for family, columns in families.items() %}
-        {%- for column in columns %}
-        {{ family }}.{{ column }},
+        {%- for family, columns in families.items() %}
+            {%- for column in columns %}
+                {{ family }}.{{ column }},
+            {%- endfor %}
         {%- endfor %}
-    {%- endfor %}
         int_profiles_as_of.profile_id,
         int_profiles_as_of.as_of_date,
         int_profiles_as_of.first_seen_at,
