@@ -143,20 +143,20 @@ int_as_of_date as (
 
 {%- else %}
 
-changes as (
+    changes as (
 
-    select
-        {{ profile360.surrogate_key([
-            'int_segment_members.profile_id', 'int_segment_members.segment_key', 'int_as_of_date.as_of_date'
-        ]) }} as membership_change_id,
-        int_segment_members.profile_id,
-        int_segment_members.segment_key,
-        int_as_of_date.as_of_date as entered_at,
-        cast(null as date) as exited_at
-    from int_segment_members
-    cross join int_as_of_date
+        select
+            {{ profile360.surrogate_key([
+                'int_segment_members.profile_id', 'int_segment_members.segment_key', 'int_as_of_date.as_of_date'
+            ]) }} as membership_change_id,
+            int_segment_members.profile_id,
+            int_segment_members.segment_key,
+            int_as_of_date.as_of_date as entered_at,
+            cast(null as date) as exited_at
+        from int_segment_members
+        cross join int_as_of_date
 
-),
+    ),
 
 {%- endif %}
 
