@@ -8,6 +8,9 @@
     profile360 validate   run the Great Expectations suites on the warehouse
     profile360 summary    print row counts of the warehouse
     profile360 ui         start the Dagster UI (http://127.0.0.1:3000)
+    profile360 backfill-segments   recompute segment membership as of each past day
+    profile360 freeze-segment      freeze a segment's current members under a name
+    profile360 explain A B         why two records are (or are not) one profile
 
 Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage (or no
 warehouse yet), 3 a blocking data-quality check failed (later layers were not
@@ -95,6 +98,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print row counts of the warehouse")
     _add_paths(summary)
+
+    backfill = commands.add_parser(
+        "backfill-segments",
+        help="recompute traits and segment membership as of each day from --start to --end "
+             "(point in time) and rebuild the membership history from it")
+    _add_paths(backfill)
+    backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
+    backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
+    backfill.add_argument("--step-days", type=int, default=1,
+                          help="days between computed days (default 1; 7 for a weekly history)")
+    backfill.add_argument("--append", action="store_true",
+                          help="continue the recorded history instead of starting it afresh at --start")
+
+    freeze = commands.add_parser("freeze-segment",
+                                 help="copy a segment's current members into segments.segment_snapshots")
+    _add_paths(freeze)
+    freeze.add_argument("--segment", required=True, help="segment key (see segments.dim_segments)")
+    freeze.add_argument("--name", required=True, help="snapshot name, e.g. black_friday_2026")
+
+    explain = commands.add_parser("explain", help="why two records are one profile (the chain of "
+                                                  "identifier links), or why not")
+    _add_paths(explain)
+    explain.add_argument("first", help="SOURCE:RECORD_KEY, e.g. web_events:we_000000001")
+    explain.add_argument("second", help="SOURCE:RECORD_KEY, e.g. crm_contacts:CT12345678")
     return parser
 
 
@@ -177,6 +204,44 @@ def _ui(args: argparse.Namespace) -> int:
     return EXIT_FAILED  # not reached
 
 
+def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:
+    from orchestration.lib.segments import backfill_plan, run_plan
+
+    try:
+        plan = backfill_plan(args.start, args.end, args.step_days, fresh=not args.append)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    started = time.perf_counter()
+    run_plan(paths, plan)
+    print(f"backfilled {len(plan)} days in {time.perf_counter() - started:.1f} s")
+
+
+def _freeze_segment(paths: Paths, args: argparse.Namespace) -> None:
+    from orchestration.lib.dbt import run_dbt
+    from orchestration.lib.segments import freeze_args
+
+    run_dbt(paths, "run-operation", extra=["freeze_segment", "--args", freeze_args(args.segment, args.name)])
+
+
+class UsageError(ValueError):
+    """Arguments that parse but make no sense together."""
+
+
+def _explain(paths: Paths, args: argparse.Namespace) -> None:
+    import duckdb
+
+    from orchestration.lib.identity_audit import explain, parse_record
+
+    first, second = parse_record(args.first), parse_record(args.second)
+    if not paths.db_path.exists():
+        raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
+    con = duckdb.connect(str(paths.db_path), read_only=True)
+    try:
+        print(explain(con, first, second).report())
+    finally:
+        con.close()
+
+
 def _summary(paths: Paths) -> None:
     from orchestration.lib.summary import read_summary
 
@@ -211,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
             return _ui(args)
         elif args.command == "summary":
             _summary(paths)
+        elif args.command == "backfill-segments":
+            _backfill_segments(paths, args)
+        elif args.command == "freeze-segment":
+            _freeze_segment(paths, args)
+        elif args.command == "explain":
+            _explain(paths, args)
     except (ValueError, KeyError) as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -461,3 +461,22 @@ def test_link_audit_lists_every_link_once_with_a_reason(con):
     (rejected,) = con.execute("select count(*) from identity.int_identity_links_rejected").fetchone()
     assert missing == 0
     assert statuses.get("used", 0) > 1000 and statuses.get("rejected") == rejected > 0, statuses
+
+
+def test_explain_command(warehouse, con):
+    from conftest import run_cli
+
+    first, second = con.execute("""
+        select a.source || ':' || a.record_key, b.source || ':' || b.record_key
+        from identity.map_records_to_profiles as a
+        inner join identity.map_records_to_profiles as b
+            on a.profile_id = b.profile_id and a.record_id < b.record_id
+        where a.source = 'crm_contacts' and b.source = 'ecommerce_orders'
+        order by all
+        limit 1
+    """).fetchone()
+    shown = run_cli("explain", first, second, landing_dir=warehouse.landing_dir, db_path=warehouse.db_path)
+    assert shown.returncode == 0, shown.stderr[-3000:]
+    assert "one profile, joined by" in shown.stdout and first in shown.stdout, shown.stdout
+    bad = run_cli("explain", "no-colon", second, landing_dir=warehouse.landing_dir, db_path=warehouse.db_path)
+    assert bad.returncode == 2 and "SOURCE:RECORD_KEY" in bad.stderr, bad.stderr
