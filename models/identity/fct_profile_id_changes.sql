@@ -66,10 +66,14 @@ moves as (
     where
         before_change.profile_id <> after_change.profile_id
         {%- if is_incremental() %}
-        and after_change.valid_from > (
-            select coalesce(max(changed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            from {{ this }}
-        )
+            and after_change.valid_from > (
+                select
+                    coalesce(
+                        max(previous_changes.changed_at),
+                        cast('1900-01-01' as {{ dbt.type_timestamp() }})
+                    )
+                from {{ this }} as previous_changes
+            )
         {%- endif %}
 
 ),
@@ -89,9 +93,15 @@ pairs as (
 -- Records of the profiles involved, as they stood right before / right after each change.
 involved as (
 
-    select changed_at, old_profile_id as profile_id from pairs
+    select
+        changed_at,
+        old_profile_id as profile_id
+    from pairs
     union
-    select changed_at, new_profile_id as profile_id from pairs
+    select
+        changed_at,
+        new_profile_id as profile_id
+    from pairs
 
 ),
 
@@ -104,8 +114,8 @@ held_before as (
     inner join snapshot
         on
             involved.profile_id = snapshot.profile_id
-            and snapshot.valid_from < involved.changed_at
-            and (snapshot.valid_to is null or snapshot.valid_to >= involved.changed_at)
+            and involved.changed_at > snapshot.valid_from
+            and (snapshot.valid_to is null or involved.changed_at <= snapshot.valid_to)
 
 ),
 
@@ -121,8 +131,8 @@ held_after as (
     inner join snapshot
         on
             involved.profile_id = snapshot.profile_id
-            and snapshot.valid_from <= involved.changed_at
-            and (snapshot.valid_to is null or snapshot.valid_to > involved.changed_at)
+            and involved.changed_at >= snapshot.valid_from
+            and (snapshot.valid_to is null or involved.changed_at < snapshot.valid_to)
 
 ),
 

@@ -29,15 +29,17 @@ int_identity_components as (
 merged_counts as (
 
     select
-        merged_component_id,
         {%- for identifier_type in limited_types %}
-        count(distinct case when identifier_type = '{{ identifier_type }}'
-            then identifier_value end) as count_{{ identifier_type }},
-        min(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
-            as min_{{ identifier_type }},
-        max(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
-            as max_{{ identifier_type }}{{ ',' if not loop.last }}
+            count(distinct case
+                when identifier_type = '{{ identifier_type }}'
+                    then identifier_value
+            end) as count_{{ identifier_type }},
+            min(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
+                as min_{{ identifier_type }},
+            max(case when identifier_type = '{{ identifier_type }}' then identifier_value end)
+                as max_{{ identifier_type }},
         {%- endfor %}
+        merged_component_id
     from int_identity_components
     where node_type = 'identifier' and is_split
     group by merged_component_id
@@ -72,18 +74,20 @@ conflicts as (
         int_identity_links.link_id,
         case
             {%- for identifier_type in limited_types %}
-            when merged_counts.count_{{ identifier_type }} > {{ limits[identifier_type] | int }}
-                then
-                    'conflict: joins {{ identifier_type | replace('_', ' ') }}s '
-                    || merged_counts.min_{{ identifier_type }} || ' and '
-                    || merged_counts.max_{{ identifier_type }}
-                    || case
-                        when merged_counts.count_{{ identifier_type }} > 2
-                            then ' (' || cast(merged_counts.count_{{ identifier_type }}
-                                as {{ dbt.type_string() }})
-                            || ' in all, limit {{ limits[identifier_type] | int }})'
-                        else ''
-                    end
+                when merged_counts.count_{{ identifier_type }} > {{ limits[identifier_type] | int }}
+                    then
+                        'conflict: joins {{ identifier_type | replace('_', ' ') }}s '
+                        || merged_counts.min_{{ identifier_type }} || ' and '
+                        || merged_counts.max_{{ identifier_type }}
+                        || case
+                            when merged_counts.count_{{ identifier_type }} > 2
+                                then ' (' || cast(
+                                    merged_counts.count_{{ identifier_type }}
+                                    as {{ dbt.type_string() }}
+                                )
+                                || ' in all, limit {{ limits[identifier_type] | int }})'
+                            else ''
+                        end
             {%- endfor %}
         end as reject_reason
     from int_identity_links

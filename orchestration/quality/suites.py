@@ -191,37 +191,48 @@ SUITES: dict[str, dict[str, Any]] = {
              )},
         ],
     },
-    # ------------------------------------------- declared, switched on at merge
-    # dim_profiles / dim_profile_traits are built on other branches. After the
-    # merge, check the column names against the models' YAML, then set
-    # `enabled: True`. The asset key is the model name; nothing else to do.
+    # ------------------------------------------------ profiles, traits, stages
     "profiles.dim_profiles": {
         "asset": "dim_profiles",
         "scope": "table",
         "blocking": True,
-        "enabled": False,
         "expectations": [
             _required("profile_id"),
             _unique("profile_id"),  # one row per profile
             _not_null("profile_id"),
             {"type": "distinct_count_not_collapsing", "column": "profile_id", "min_ratio": 0.8},
-            # Stage shares within bands, e.g. (adjust the column and values):
-            # {"type": "expect_column_proportion_of_unique_values_to_be_between", ...},
-            # {"type": "unexpected_rows", "description": "lifecycle stage shares in band", "query":
-            #  "select lifecycle_stage, count(*) * 1.0 / sum(count(*)) over () as share from {batch} "
-            #  "group by 1 having share > 0.9"},
         ],
     },
     "traits.dim_profile_traits": {
         "asset": "dim_profile_traits",
         "scope": "table",
         "blocking": True,
-        "enabled": False,
         "expectations": [
             _unique("profile_id"),
-            # Trait ranges, e.g. (adjust the column names):
-            # {"type": "expect_column_values_to_be_between", "column": "orders_count", "min_value": 0},
-            # {"type": "expect_column_values_to_be_between", "column": "monetary_value_vnd", "min_value": 0},
+            _not_null("profile_id"),
+            {"type": "expect_column_values_to_be_between", "column": "behaviour_score",
+             "min_value": 0, "max_value": 100},
+            {"type": "expect_column_values_to_be_between", "column": "recency_days", "min_value": 0},
+            {"type": "expect_column_values_to_be_between", "column": "lifetime_purchases", "min_value": 0},
+            {"type": "expect_column_values_to_be_between", "column": "rfm_recency_score",
+             "min_value": 1, "max_value": 5},
+            {"type": "expect_column_values_to_be_between", "column": "rfm_monetary_score",
+             "min_value": 1, "max_value": 5},
+        ],
+    },
+    "segments.int_lifecycle_stages": {
+        "asset": "int_lifecycle_stages",
+        "scope": "table",
+        "blocking": True,
+        "expectations": [
+            _unique("profile_id"),
+            _not_null("lifecycle_stage"),
+            {"type": "unexpected_rows",
+             "description": "no lifecycle stage holds more than 80% of the profiles",
+             "query": (
+                 "select * from (select lifecycle_stage, count(*) * 1.0 / sum(count(*)) over () "
+                 "as share from {batch} group by lifecycle_stage) as shares where share > 0.8"
+             )},
         ],
     },
 }
