@@ -58,11 +58,11 @@
             on labels.node_id = limited.identifier_node_id
         group by labels.component_id
         having
-        {%- for identifier_type, limit in limits.items() %}
+            {%- for identifier_type, limit in limits.items() %}
             {% if not loop.first %}or {% endif -%}
             count(distinct case when limited.identifier_type = '{{ identifier_type }}'
                 then limited.identifier_node_id end) > {{ limit | int }}
-        {%- endfor %}
+            {%- endfor %}
     {%- endset -%}
 
     {%- set state = {'rounds': 0, 'passes': 1, 'max_pass_rounds': 0} -%}
