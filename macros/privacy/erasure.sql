@@ -35,20 +35,23 @@
 
 
 {% macro erasure_hash(identifier_type, value) -%}
-    {{ return(adapter.dispatch('erasure_hash', 'profile360')(identifier_type, value)) }}
+    case when {{ value }} is not null then
+        {{ profile360.salted_sha256(identifier_type ~ " || ':' || " ~ value) }}
+    end
 {%- endmacro %}
 
-{% macro default__erasure_hash(identifier_type, value) -%}
-    case when {{ value }} is not null then sha256(
-        '{{ profile360.erasure_salt() | replace("'", "''") }}' || {{ identifier_type }} || ':' || {{ value }}
-    ) end
+
+{#- salted_sha256(text): sha256 hex of the erasure salt followed by the text. -#}
+{% macro salted_sha256(text) -%}
+    {{ return(adapter.dispatch('salted_sha256', 'profile360')(text)) }}
 {%- endmacro %}
 
-{% macro spark__erasure_hash(identifier_type, value) -%}
-    case when {{ value }} is not null then sha2(
-        concat('{{ profile360.erasure_salt() | replace("\\", "\\\\") | replace("'", "\\'") }}',
-            {{ identifier_type }}, ':', {{ value }}), 256
-    ) end
+{% macro default__salted_sha256(text) -%}
+    sha256('{{ profile360.erasure_salt() | replace("'", "''") }}' || {{ text }})
+{%- endmacro %}
+
+{% macro spark__salted_sha256(text) -%}
+    sha2(concat('{{ profile360.erasure_salt() | replace("\\", "\\\\") | replace("'", "\\'") }}', {{ text }}), 256)
 {%- endmacro %}
 
 
@@ -212,4 +215,44 @@ landing_spellings as (
     where identifier_value is not null
 
 )
+{%- endmacro %}
+
+
+{#
+    redact_erased_causes(relation): a post-hook for the merge/split log
+    (fct_profile_id_changes), whose rows from earlier builds keep
+    cause_identifiers as `type:value` text: every cause whose erasure hash
+    (the same `type:value` text, salted) is in the erasure log is removed
+    from the list and the count, at every build. New rows never hold one:
+    their identifiers come from staging, already suppressed.
+#}
+{% macro redact_erased_causes(relation) -%}
+    {{ return(adapter.dispatch('redact_erased_causes', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__redact_erased_causes(relation) -%}
+    {%- set erased = "select identifier_hash from " ~ ref('stg_landing__erasure_log') -%}
+    {%- set causes = "unnest(string_split(" ~ relation ~ ".cause_identifiers, ', ')) as causes (cause)" -%}
+    update {{ relation }}
+    set
+        cause_identifiers = (
+            select string_agg(cause, ', ' order by cause)
+            from {{ causes }}
+            where {{ profile360.salted_sha256('cause') }} not in ({{ erased }})
+        ),
+        count_cause_identifiers = (
+            select count(*)
+            from {{ causes }}
+            where {{ profile360.salted_sha256('cause') }} not in ({{ erased }})
+        )
+    where exists (
+        select 1
+        from {{ causes }}
+        where {{ profile360.salted_sha256('cause') }} in ({{ erased }})
+    )
+{%- endmacro %}
+
+{% macro spark__redact_erased_causes(relation) -%}
+    -- Not implemented on Spark yet (UPDATE needs Delta tables): docs/privacy.md.
+    select 1
 {%- endmacro %}

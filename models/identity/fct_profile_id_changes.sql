@@ -18,9 +18,17 @@
     limit, see int_identity_links_rejected).
 
     Incremental: each build appends the changes of its own snapshot, with
-    the identifiers and links of that build.
+    the identifiers and links of that build. Right to erasure: a post-hook
+    removes from the rows of earlier builds every cause identifier erased
+    since (macros/privacy/erasure.sql, docs/privacy.md).
 -#}
-{{ config(materialized='incremental', unique_key='change_id', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    unique_key='change_id',
+    on_schema_change='fail',
+    post_hook="{{ profile360.redact_erased_causes(this) }}",
+) }}
+-- depends_on: {{ ref('stg_landing__erasure_log') }}
 
 with
 

@@ -87,8 +87,7 @@ typed as (
         {{ profile360.parse_timestamp_utc('requested_at') }} as requested_at,
         ---------- lineage and quarantine
         _source_file,
-        {{ profile360.record_as_json(['request_id', 'subject_type', 'subject_value', 'requested_at']) }}
-            as _raw_record,
+        {{ profile360.record_as_json(columns) }} as _raw_record,
         _quarantine_reason_code,
         _quarantine_reason
     from redacted
