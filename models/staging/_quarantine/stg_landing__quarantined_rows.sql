@@ -100,10 +100,11 @@ counted as (
         raw_record,
         count(*) as occurrences
     from rejected
-    where not exists (
-        select 1 from erased_values
-        where {{ dbt.position('erased_values.erased_value', 'lower(rejected.raw_record)') }} > 0
-    )
+    where
+        not exists (
+            select 1 from erased_values
+            where {{ dbt.position('erased_values.erased_value', 'lower(rejected.raw_record)') }} > 0
+        )
     group by source, source_file, record_key, reason_code, reason, raw_record
 
 ),

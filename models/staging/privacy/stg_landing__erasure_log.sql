@@ -85,7 +85,12 @@ anchor_counts as (
         end) as count_customer_ids,
         count(distinct case
             when record_anchors.anchor_type = 'loyalty_id' then record_anchors.anchor_hash
-        end) as count_loyalty_ids
+        end) as count_loyalty_ids,
+        case landing_identifiers.identifier_type
+            {%- for identifier_type, limit in limits.items() %}
+                when '{{ identifier_type }}' then {{ limit }}
+            {%- endfor %}
+        end as shared_limit
     from landing_identifiers
     left join record_anchors
         on
@@ -133,16 +138,8 @@ linking as (
         on anchor_counts.identifier_hash = blocklisted.identifier_hash
     where
         blocklisted.identifier_hash is null
-        and anchor_counts.count_customer_ids <= case anchor_counts.identifier_type
-            {%- for identifier_type, limit in limits.items() %}
-            when '{{ identifier_type }}' then {{ limit }}
-            {%- endfor %}
-        end
-        and anchor_counts.count_loyalty_ids <= case anchor_counts.identifier_type
-            {%- for identifier_type, limit in limits.items() %}
-            when '{{ identifier_type }}' then {{ limit }}
-            {%- endfor %}
-        end
+        and anchor_counts.count_customer_ids <= anchor_counts.shared_limit
+        and anchor_counts.count_loyalty_ids <= anchor_counts.shared_limit
 
 ),
 
