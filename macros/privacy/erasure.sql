@@ -256,3 +256,38 @@ landing_spellings as (
     -- Not implemented on Spark yet (UPDATE needs Delta tables): docs/privacy.md.
     select 1
 {%- endmacro %}
+
+
+{#
+    erasure_closure_rounds(rounds): the CTEs round_1 .. round_<rounds> of the
+    erasure log (models/staging/privacy/stg_landing__erasure_log.sql), each
+    followed by a comma. Round n adds, to every (request, identifier) of round
+    n-1 whose identifier links, every linking identifier on the landing
+    records that carry it. Needs CTEs round_0, linking, landing_identifiers.
+#}
+{% macro erasure_closure_rounds(rounds) -%}
+    {%- for n in range(1, rounds + 1) %}
+round_{{ n }} as (
+
+    select * from round_{{ n - 1 }}
+
+    union
+
+    select
+        round_{{ n - 1 }}.request_id,
+        reached.identifier_type,
+        reached.identifier_hash,
+        false as is_subject
+    from round_{{ n - 1 }}
+    inner join linking as spreading
+        on round_{{ n - 1 }}.identifier_hash = spreading.identifier_hash
+    inner join landing_identifiers as carrier
+        on round_{{ n - 1 }}.identifier_hash = carrier.identifier_hash
+    inner join landing_identifiers as reached
+        on carrier.source = reached.source and carrier.record_key = reached.record_key
+    inner join linking as reached_linking
+        on reached.identifier_hash = reached_linking.identifier_hash
+
+),
+    {% endfor %}
+{%- endmacro %}

@@ -29,6 +29,13 @@
     post_hook="{{ profile360.redact_erased_causes(this) }}",
 ) }}
 -- depends_on: {{ ref('stg_landing__erasure_log') }}
+{#- Changes already logged end at the latest changed_at of this table. -#}
+{%- set beginning = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
+{%- if is_incremental() %}
+    {%- set logged_until = "(select coalesce(max(changed_at), " ~ beginning ~ ") from " ~ this ~ ")" %}
+{%- else %}
+    {%- set logged_until = beginning %}
+{%- endif %}
 
 with
 
@@ -73,12 +80,7 @@ moves as (
             and before_change.valid_to = after_change.valid_from
     where
         before_change.profile_id <> after_change.profile_id
-        {%- if is_incremental() %}
-        and after_change.valid_from > (
-            select coalesce(max(changed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            from {{ this }}
-        )
-        {%- endif %}
+        and after_change.valid_from > {{ logged_until }}
 
 ),
 
@@ -97,9 +99,15 @@ pairs as (
 -- Records of the profiles involved, as they stood right before / right after each change.
 involved as (
 
-    select changed_at, old_profile_id as profile_id from pairs
+    select
+        changed_at,
+        old_profile_id as profile_id
+    from pairs
     union
-    select changed_at, new_profile_id as profile_id from pairs
+    select
+        changed_at,
+        new_profile_id as profile_id
+    from pairs
 
 ),
 
@@ -112,8 +120,8 @@ held_before as (
     inner join snapshot
         on
             involved.profile_id = snapshot.profile_id
-            and snapshot.valid_from < involved.changed_at
-            and (snapshot.valid_to is null or snapshot.valid_to >= involved.changed_at)
+            and involved.changed_at > snapshot.valid_from
+            and (snapshot.valid_to is null or involved.changed_at <= snapshot.valid_to)
 
 ),
 
@@ -129,8 +137,8 @@ held_after as (
     inner join snapshot
         on
             involved.profile_id = snapshot.profile_id
-            and snapshot.valid_from <= involved.changed_at
-            and (snapshot.valid_to is null or snapshot.valid_to > involved.changed_at)
+            and involved.changed_at >= snapshot.valid_from
+            and (snapshot.valid_to is null or involved.changed_at < snapshot.valid_to)
 
 ),
 

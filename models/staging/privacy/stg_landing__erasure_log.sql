@@ -48,17 +48,17 @@ identifier_blocklist as (
 logged as (
 
     {%- if is_incremental() %}
-    select
-        request_id,
-        identifier_type,
-        identifier_hash
-    from {{ this }}
+        select
+            request_id,
+            identifier_type,
+            identifier_hash
+        from {{ this }}
     {%- else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as request_id,
-        cast(null as {{ dbt.type_string() }}) as identifier_type,
-        cast(null as {{ dbt.type_string() }}) as identifier_hash
-    where 1 = 0
+        select
+            cast(null as {{ dbt.type_string() }}) as request_id,
+            cast(null as {{ dbt.type_string() }}) as identifier_type,
+            cast(null as {{ dbt.type_string() }}) as identifier_hash
+        where 1 = 0
     {%- endif %}
 
 ),
@@ -163,31 +163,8 @@ round_0 as (
     from logged
 
 ),
-{%- for n in range(1, rounds + 1) %}
 
-round_{{ n }} as (
-
-    select * from round_{{ n - 1 }}
-
-    union
-
-    select
-        round_{{ n - 1 }}.request_id,
-        reached.identifier_type,
-        reached.identifier_hash,
-        false as is_subject
-    from round_{{ n - 1 }}
-    inner join linking as spreading
-        on round_{{ n - 1 }}.identifier_hash = spreading.identifier_hash
-    inner join landing_identifiers as carrier
-        on round_{{ n - 1 }}.identifier_hash = carrier.identifier_hash
-    inner join landing_identifiers as reached
-        on carrier.source = reached.source and carrier.record_key = reached.record_key
-    inner join linking as reached_linking
-        on reached.identifier_hash = reached_linking.identifier_hash
-
-),
-{%- endfor %}
+{{ profile360.erasure_closure_rounds(rounds) }}
 
 closure as (
 
@@ -196,7 +173,7 @@ closure as (
         min(identifier_type) as identifier_type,
         min(request_id) as request_id,
         max(case when is_subject then 1 else 0 end) = 1 as is_subject
-    from round_{{ rounds }}
+    from {{ 'round_' ~ rounds }}
     group by identifier_hash
 
 ),
@@ -211,7 +188,7 @@ final as (
         {{ profile360.load_timestamp() }} as erased_at
     from closure
     {%- if is_incremental() %}
-    where closure.identifier_hash not in (select logged.identifier_hash from logged)
+        where closure.identifier_hash not in (select logged.identifier_hash from logged)
     {%- endif %}
 
 )

@@ -16,12 +16,8 @@ stg_landing__erasure_log as (
 ),
 
 sources as (
-    {%- for landing_source in profile360.erasure_landing_sources() %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select '{{ landing_source }}' as source
-    {%- endfor %}
+
+    select distinct source from landing_identifiers
 
 ),
 
@@ -41,7 +37,8 @@ final as (
 
     select
         sources.source,
-        cast(coalesce(suppressed.count_records_suppressed, 0) as bigint) as count_records_suppressed,
+        cast(coalesce(suppressed.count_records_suppressed, 0) as bigint)
+            as count_records_suppressed,
         {{ profile360.load_timestamp() }} as _loaded_at
     from sources
     left join suppressed
