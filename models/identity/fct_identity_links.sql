@@ -104,8 +104,9 @@ final as (
         links.link_reason
     from links
     inner join map_records_to_profiles
-        on links.source = map_records_to_profiles.source
-        and links.record_key = map_records_to_profiles.record_key
+        on
+            links.source = map_records_to_profiles.source
+            and links.record_key = map_records_to_profiles.record_key
 
 )
 

@@ -74,15 +74,20 @@ def con(built_warehouse):
     connection.close()
 
 
-@pytest.fixture(scope="module")
-def erased_keys(built_warehouse) -> set[tuple[str, str]]:
-    """(source, record key) of every landing record of a person who asked for erasure: they are
-    left out of the comparisons here; tests/python/test_erasure.py checks what happens to them."""
-    with open(built_warehouse.landing_dir / "_truth" / "person_map.csv", newline="", encoding="utf-8") as f:
+def erased_record_keys(landing: Path) -> set[tuple[str, str]]:
+    """(source, record key) of every landing record of a person who asked for erasure (from the
+    generator's truth): left out of the comparisons of staging with the landing files;
+    tests/python/test_erasure.py checks what happens to them."""
+    with open(landing / "_truth" / "person_map.csv", newline="", encoding="utf-8") as f:
         person_map = list(csv.DictReader(f))
     erased = {row["person_id"] for row in person_map if row["source"] == "erasure_requests"}
     return {(row["source"], row["record_key"]) for row in person_map
             if row["person_id"] in erased and row["source"] != "erasure_requests"}
+
+
+@pytest.fixture(scope="module")
+def erased_keys(built_warehouse) -> set[tuple[str, str]]:
+    return erased_record_keys(built_warehouse.landing_dir)
 
 
 def _canonical(value: str | None) -> str | None:
