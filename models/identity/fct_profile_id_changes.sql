@@ -18,9 +18,24 @@
     limit, see int_identity_links_rejected).
 
     Incremental: each build appends the changes of its own snapshot, with
-    the identifiers and links of that build.
+    the identifiers and links of that build. Right to erasure: a post-hook
+    removes from the rows of earlier builds every cause identifier erased
+    since (macros/privacy/erasure.sql, docs/privacy.md).
 -#}
-{{ config(materialized='incremental', unique_key='change_id', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    unique_key='change_id',
+    on_schema_change='fail',
+    post_hook="{{ profile360.redact_erased_causes(this) }}",
+) }}
+-- depends_on: {{ ref('stg_landing__erasure_log') }}
+{#- Changes already logged end at the latest changed_at of this table. -#}
+{%- set beginning = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
+{%- if is_incremental() %}
+    {%- set logged_until = "(select coalesce(max(changed_at), " ~ beginning ~ ") from " ~ this ~ ")" %}
+{%- else %}
+    {%- set logged_until = beginning %}
+{%- endif %}
 
 with
 
@@ -65,16 +80,7 @@ moves as (
             and before_change.valid_to = after_change.valid_from
     where
         before_change.profile_id <> after_change.profile_id
-        {%- if is_incremental() %}
-            and after_change.valid_from > (
-                select
-                    coalesce(
-                        max(previous_changes.changed_at),
-                        cast('1900-01-01' as {{ dbt.type_timestamp() }})
-                    )
-                from {{ this }} as previous_changes
-            )
-        {%- endif %}
+        and after_change.valid_from > {{ logged_until }}
 
 ),
 

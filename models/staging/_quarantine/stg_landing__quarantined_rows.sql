@@ -1,6 +1,10 @@
 -- One row per distinct landing row that could not be staged (per file and raw
 -- text), with the reason; identical broken rows in one file are counted in
 -- `occurrences`, never dropped. Every base_* model's rejected rows end here.
+-- Except rows of erased persons (docs/privacy.md): base_* models drop those
+-- whose identifier columns are erased; a row too broken to parse (a JSON line
+-- cut in half) is dropped here when its raw text contains, in flight, any
+-- landing spelling of an erased identifier or an erasure request's value.
 {#- Every landing source: its base model and the expression of its own id. -#}
 {%- set quarantined = [
     {'source': 'crm_contacts', 'model': 'base_crm__contacts', 'key': 'contact_id'},
@@ -29,7 +33,44 @@
     {'source': 'marketing_spend', 'model': 'base_marketing__spend', 'key': 'spend_id'},
 ] %}
 
-with rejected as (
+with
+
+{{ profile360.landing_identifier_ctes() }},
+
+erasure_requests as (
+
+    select {{ profile360.clean_text('subject_value') }} as subject_value
+    from {{ source('privacy', 'erasure_requests') }}
+
+),
+
+stg_landing__erasure_log as (
+
+    select * from {{ ref('stg_landing__erasure_log') }}
+
+),
+
+-- Raw erased values, in flight only: never selected into the table.
+erased_values as (
+
+    select distinct lower(landing_identifiers_normalized.raw_value) as erased_value
+    from landing_identifiers_normalized
+    inner join stg_landing__erasure_log
+        on
+            {{ profile360.erasure_hash(
+                'landing_identifiers_normalized.identifier_type',
+                'landing_identifiers_normalized.identifier_value'
+            ) }} = stg_landing__erasure_log.identifier_hash
+
+    union
+
+    select lower(subject_value) as erased_value
+    from erasure_requests
+    where subject_value is not null
+
+),
+
+rejected as (
 
     {%- for entry in quarantined %}
         {%- if not loop.first %}
@@ -59,6 +100,11 @@ counted as (
         raw_record,
         count(*) as occurrences
     from rejected
+    where
+        not exists (
+            select 1 from erased_values
+            where {{ dbt.position('erased_values.erased_value', 'lower(rejected.raw_record)') }} > 0
+        )
     group by source, source_file, record_key, reason_code, reason, raw_record
 
 ),

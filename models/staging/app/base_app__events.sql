@@ -76,6 +76,15 @@ typed as (
         _quarantine_reason
     from checked
 
+),
+
+-- Rows of erased persons stop here, at the first model that reads them
+-- (docs/privacy.md): a documented exception to "no joins in staging".
+not_erased as (
+
+    select * from typed
+    where {{ profile360.not_erased('app_events') }}
+
 )
 
-select * from typed
+select * from not_erased

@@ -66,6 +66,15 @@ keyed as (
         typed.*
     from typed
 
+),
+
+-- Consents of erased subjects stop here (docs/privacy.md): a documented
+-- exception to "no joins in staging".
+not_erased as (
+
+    select * from keyed
+    where {{ profile360.not_erased_subject('subject_type', 'subject_value') }}
+
 )
 
-select * from keyed
+select * from not_erased

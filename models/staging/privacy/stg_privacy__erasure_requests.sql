@@ -1,4 +1,5 @@
--- One row per erasure request (request_id). A request re-sent in a later drop
+-- One row per erasure request (request_id), its subject as a salted hash only
+-- (the raw value never reaches a table). A request re-sent in a later drop
 -- replaces the earlier copy: the latest file wins.
 
 with base as (
@@ -21,7 +22,7 @@ final as (
         request_id,
         ---------- strings
         subject_type,
-        subject_value,
+        subject_hash,
         ---------- timestamps
         requested_at,
         ---------- lineage

@@ -1,0 +1,293 @@
+{#
+    Right to erasure (docs/privacy.md). The rules live here, once:
+
+      erasure_salt()                 the salt of every erasure hash: env var
+                                     PROFILE360_ERASURE_SALT, else a demo
+                                     default (set your own in production).
+      erasure_hash(type, value)      sha256 hex of salt || type || ':' || value,
+                                     value already normalised; NULL for NULL.
+                                     The input is the `type:value` form of the
+                                     identity layer, so a merge/split log cause
+                                     hashes to the same value.
+      normalize_as(type, expression) the identity normaliser of one identifier
+                                     type, chosen when compiling.
+      identifier_hash_as(type, expr) erasure_hash(type, normalize_as(type, expr)).
+      erasure_landing_sources()      the landing sources that carry identifiers,
+                                     with their dbt source and format; their
+                                     identifier columns come from
+                                     identifier_sources() (macros/identity).
+      not_erased(source)             a WHERE condition for a base_ model: true
+                                     when none of the row's identifiers (the
+                                     columns identifier_sources() declares for
+                                     that landing source) is erased. Compared
+                                     as typed, against the hashes of every
+                                     landing spelling of an erased identifier
+                                     (stg_landing__erased_spellings): one hash
+                                     per value, no normaliser per row.
+      not_erased_subject(type, value) the same for rows naming one subject by
+                                     type and value (consents: few rows, their
+                                     own spellings), normalised then compared
+                                     with the erasure log.
+#}
+{% macro erasure_salt() -%}
+    {{ return(env_var('PROFILE360_ERASURE_SALT', 'profile360-demo-erasure-salt')) }}
+{%- endmacro %}
+
+
+{% macro erasure_hash(identifier_type, value) -%}
+    case when {{ value }} is not null then
+        {{ profile360.salted_sha256(identifier_type ~ " || ':' || " ~ value) }}
+    end
+{%- endmacro %}
+
+
+{#- salted_sha256(text): sha256 hex of the erasure salt followed by the text. -#}
+{% macro salted_sha256(text) -%}
+    {{ return(adapter.dispatch('salted_sha256', 'profile360')(text)) }}
+{%- endmacro %}
+
+{% macro default__salted_sha256(text) -%}
+    sha256('{{ profile360.erasure_salt() | replace("'", "''") }}' || {{ text }})
+{%- endmacro %}
+
+{% macro spark__salted_sha256(text) -%}
+    sha2(concat('{{ profile360.erasure_salt() | replace("\\", "\\\\") | replace("'", "\\'") }}', {{ text }}), 256)
+{%- endmacro %}
+
+
+{% macro normalize_as(identifier_type, expression) -%}
+    {%- if identifier_type == 'email' -%}
+        {{ profile360.normalize_email(expression) }}
+    {%- elif identifier_type == 'phone' -%}
+        {{ profile360.normalize_vn_phone(expression) }}
+    {%- else -%}
+        {{ profile360.normalize_identifier(expression) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro identifier_hash_as(identifier_type, expression) -%}
+    {{ profile360.erasure_hash("'" ~ identifier_type ~ "'", profile360.normalize_as(identifier_type, expression)) }}
+{%- endmacro %}
+
+
+{% macro erasure_landing_sources() -%}
+    {{ return({
+        'web_events': {'source': 'web', 'format': 'jsonl'},
+        'app_events': {'source': 'app', 'format': 'jsonl'},
+        'zalo_events': {'source': 'zalo', 'format': 'jsonl'},
+        'ecommerce_orders': {'source': 'ecommerce', 'format': 'csv'},
+        'pos_transactions': {'source': 'pos', 'format': 'csv'},
+        'crm_contacts': {'source': 'crm', 'format': 'csv'},
+        'loyalty_members': {'source': 'loyalty', 'format': 'csv'},
+        'email_events': {'source': 'email', 'format': 'csv'},
+        'support_tickets': {'source': 'support', 'format': 'csv'},
+    }) }}
+{%- endmacro %}
+
+
+{% macro _identifier_entry(landing_source) -%}
+    {%- for entry in profile360.identifier_sources() if entry.source == landing_source -%}
+        {{ return(entry) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error("no identifier_sources() entry for " ~ landing_source) }}
+{%- endmacro %}
+
+
+{% macro not_erased(landing_source) -%}
+    {%- set entry = profile360._identifier_entry(landing_source) -%}
+    {%- set conditions = [] -%}
+    {%- for identifier_type, column in entry.identifiers.items() -%}
+        {%- do conditions.append(profile360._spelling_not_erased(
+            profile360.erasure_hash("'" ~ identifier_type ~ "'", column))) -%}
+    {%- endfor -%}
+    ({{ conditions | join("\n        and ") }})
+{%- endmacro %}
+
+
+{% macro not_erased_subject(identifier_type, value) -%}
+    {{ profile360._hash_not_logged(profile360.erasure_hash(
+        identifier_type, profile360.normalize_identifier_by_type(identifier_type, value)
+    )) }}
+{%- endmacro %}
+
+
+{#- One uncorrelated anti-join per hash: each hash is computed once per row. -#}
+{% macro _spelling_not_erased(hash_expression) -%}
+    coalesce({{ hash_expression }}, '') not in (
+        select _erased.spelling_hash from {{ ref('stg_landing__erased_spellings') }} as _erased
+    )
+{%- endmacro %}
+
+
+{% macro _hash_not_logged(hash_expression) -%}
+    coalesce({{ hash_expression }}, '') not in (
+        select _erased.identifier_hash from {{ ref('stg_landing__erasure_log') }} as _erased
+    )
+{%- endmacro %}
+
+
+{#
+    landing_identifier_ctes(): CTEs, to put inside a model's WITH list, that
+    read every landing source carrying identifiers straight from its files (in
+    flight, every row and version, before staging) and end with
+    `landing_identifiers`: one row per (source, record_key, identifier_type,
+    identifier_value, identifier_hash), identifier_value normalised by the
+    identity macros, and `landing_spellings`: one row per identifier as typed
+    (spelling_hash: the hash of the cleaned landing value) and the
+    identifier_hash it normalises to. Raw values never leave the query: a model using this
+    persists hashes only. Used by the erasure log to find every identifier of
+    an erased person without reading staging (which it filters).
+#}
+{% macro landing_identifier_ctes() -%}
+    {%- set sources = profile360.erasure_landing_sources() -%}
+    {%- for landing_source, spec in sources.items() %}
+    {%- set entry = profile360._identifier_entry(landing_source) %}
+landing_{{ landing_source }} as (
+
+    {%- if spec.format == 'jsonl' %}
+    select
+        {{ profile360.clean_text(profile360.json_text('doc', entry.record_key)) }} as record_key,
+        {%- for column in entry.identifiers.values() | unique %}
+        {{ profile360.clean_text(profile360.json_text('doc', column)) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select {{ profile360.try_parse_json('raw_line') }} as doc
+        from {{ source(spec.source, landing_source) }}
+    ) as parsed
+    {%- else %}
+    select distinct
+        {{ profile360.clean_text(entry.record_key) }} as record_key,
+        {%- for column in entry.identifiers.values() | unique %}
+        {{ profile360.clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ source(spec.source, landing_source) }}
+    {%- endif %}
+
+),
+
+    {%- endfor %}
+landing_identifiers_normalized as (
+    {%- for landing_source in sources %}
+    {%- set entry = profile360._identifier_entry(landing_source) %}
+    {%- for identifier_type, column in entry.identifiers.items() %}
+    select
+        '{{ landing_source }}' as source,
+        record_key,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as raw_value,
+        {{ profile360.normalize_as(identifier_type, column) }} as identifier_value
+    from landing_{{ landing_source }}
+    where record_key is not null and {{ column }} is not null
+    union all
+    {%- endfor %}
+    {%- endfor %}
+    select
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as record_key,
+        cast(null as {{ dbt.type_string() }}) as identifier_type,
+        cast(null as {{ dbt.type_string() }}) as raw_value,
+        cast(null as {{ dbt.type_string() }}) as identifier_value
+    where 1 = 0
+
+),
+
+landing_identifiers as (
+
+    select distinct
+        source,
+        record_key,
+        identifier_type,
+        identifier_value,
+        {{ profile360.erasure_hash('identifier_type', 'identifier_value') }} as identifier_hash
+    from landing_identifiers_normalized
+    where identifier_value is not null
+
+),
+
+landing_spellings as (
+
+    select distinct
+        identifier_type,
+        {{ profile360.erasure_hash('identifier_type', 'raw_value') }} as spelling_hash,
+        {{ profile360.erasure_hash('identifier_type', 'identifier_value') }} as identifier_hash
+    from landing_identifiers_normalized
+    where identifier_value is not null
+
+)
+{%- endmacro %}
+
+
+{#
+    redact_erased_causes(relation): a post-hook for the merge/split log
+    (fct_profile_id_changes), whose rows from earlier builds keep
+    cause_identifiers as `type:value` text: every cause whose erasure hash
+    (the same `type:value` text, salted) is in the erasure log is removed
+    from the list and the count, at every build. New rows never hold one:
+    their identifiers come from staging, already suppressed.
+#}
+{% macro redact_erased_causes(relation) -%}
+    {{ return(adapter.dispatch('redact_erased_causes', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__redact_erased_causes(relation) -%}
+    {%- set erased = "select identifier_hash from " ~ ref('stg_landing__erasure_log') -%}
+    {%- set causes = "unnest(string_split(" ~ relation ~ ".cause_identifiers, ', ')) as causes (cause)" -%}
+    update {{ relation }}
+    set
+        cause_identifiers = (
+            select string_agg(cause, ', ' order by cause)
+            from {{ causes }}
+            where {{ profile360.salted_sha256('cause') }} not in ({{ erased }})
+        ),
+        count_cause_identifiers = (
+            select count(*)
+            from {{ causes }}
+            where {{ profile360.salted_sha256('cause') }} not in ({{ erased }})
+        )
+    where exists (
+        select 1
+        from {{ causes }}
+        where {{ profile360.salted_sha256('cause') }} in ({{ erased }})
+    )
+{%- endmacro %}
+
+{% macro spark__redact_erased_causes(relation) -%}
+    -- Not implemented on Spark yet (UPDATE needs Delta tables): docs/privacy.md.
+    select 1
+{%- endmacro %}
+
+
+{#
+    erasure_closure_rounds(rounds): the CTEs round_1 .. round_<rounds> of the
+    erasure log (models/staging/privacy/stg_landing__erasure_log.sql), each
+    followed by a comma. Round n adds, to every (request, identifier) of round
+    n-1 whose identifier links, every linking identifier on the landing
+    records that carry it. Needs CTEs round_0, linking, landing_identifiers.
+#}
+{% macro erasure_closure_rounds(rounds) -%}
+    {%- for n in range(1, rounds + 1) %}
+round_{{ n }} as (
+
+    select * from round_{{ n - 1 }}
+
+    union
+
+    select
+        round_{{ n - 1 }}.request_id,
+        reached.identifier_type,
+        reached.identifier_hash,
+        false as is_subject
+    from round_{{ n - 1 }}
+    inner join linking as spreading
+        on round_{{ n - 1 }}.identifier_hash = spreading.identifier_hash
+    inner join landing_identifiers as carrier
+        on round_{{ n - 1 }}.identifier_hash = carrier.identifier_hash
+    inner join landing_identifiers as reached
+        on carrier.source = reached.source and carrier.record_key = reached.record_key
+    inner join linking as reached_linking
+        on reached.identifier_hash = reached_linking.identifier_hash
+
+),
+    {% endfor %}
+{%- endmacro %}
