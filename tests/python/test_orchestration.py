@@ -98,9 +98,9 @@ def test_dbt_tests_and_declared_suites_are_asset_checks_and_suites_block():
             assert (suite["asset"], check_name(table)) in checks
             key = next(k for k in graph.asset_check_keys if k.name == check_name(table))
             assert graph.get(key).blocking is suite["blocking"]
-    # Declared but switched off until their models are merged.
-    assert SUITES["profiles.dim_profiles"]["enabled"] is False
-    assert "profiles.dim_profiles" not in enabled_suites()
+    # Every declared suite is on, the profile and trait tables' included.
+    assert set(enabled_suites()) == {table for table, suite in SUITES.items() if suite.get("enabled", True)}
+    assert {"profiles.dim_profiles", "traits.dim_profile_traits"} <= set(enabled_suites())
 
 
 def test_sensor_requests_the_new_drop_days_in_one_run(tmp_path, monkeypatch):
@@ -188,7 +188,11 @@ def test_the_whole_graph_materialises_in_process_and_every_check_passes(orchestr
         assert len(_table(orchestrated["db"], table)) > 100
     # GE results were kept, and the data docs built.
     results = sorted((orchestrated["quality"] / "results").glob("*.json"))
-    assert len(results) == 2  # one per layer with suites (staging, identity)
+    from orchestration.quality.suites import enabled_suites
+
+    layers = {table.split(".")[0] for table in enabled_suites()}
+    assert layers == {"staging", "identity", "profiles", "traits", "segments"}
+    assert len(results) == len(layers)  # one per layer with suites
     assert all(json.loads(path.read_text())["success"] for path in results)
     assert (orchestrated["quality"] / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
 
@@ -260,7 +264,10 @@ def test_a_drop_with_all_phones_malformed_fails_its_check_stops_identity_and_kee
     assert not outcome.success
     assert outcome.exit_code == EXIT_QUALITY
     failed_suites = {check.split(":")[1] for check in outcome.failed_quality}
-    assert "ge_stg_crm__contacts" in failed_suites
+    # Every source with phones fails once its drop has enough of them to judge.
+    assert failed_suites and failed_suites <= {
+        "ge_stg_crm__contacts", "ge_stg_ecommerce__orders", "ge_stg_loyalty__members",
+        "ge_stg_pos__transactions", "ge_stg_support__tickets", "ge_stg_zalo__events"}, failed_suites
     assert "ge_stg_web__events" not in failed_suites  # web events carry no phones
     assert not [key for key in outcome.materialized if key.startswith("identity/")]
     assert outcome.failed_steps == ["quality_staging"]
@@ -357,8 +364,8 @@ def test_run_outcome_exit_codes_tell_quality_from_build_failures():
 def test_a_dbt_selection_resolves_across_layers():
     from orchestration.runs import dbt_selection_keys
 
-    keys = {key.path[-1] for key in dbt_selection_keys("stg_crm__contacts+")}
-    assert {"stg_crm__contacts", "int_identifier_occurrences", "map_records_to_profiles"} <= keys
+    keys = {key.path[-1] for key in dbt_selection_keys("stg_ecommerce__orders+")}
+    assert {"stg_ecommerce__orders", "int_identifier_occurrences", "map_records_to_profiles"} <= keys
     assert "stg_web__events" not in keys
     with pytest.raises(ValueError):
         dbt_selection_keys("no_such_model_anywhere")
