@@ -39,3 +39,23 @@
 {% macro spark__regex_matches(expression, pattern) -%}
     ({{ expression }} rlike {{ profile360._regex_literal(pattern, true) }})
 {%- endmacro %}
+
+
+{#
+    regex_tokens_join(expression, pattern, alias, column): a FROM-clause
+    fragment (to follow a relation) that yields one row per match of
+    `pattern` in `expression`, the matched text as alias.column; rows without
+    a match yield none. DuckDB: CROSS JOIN UNNEST of regexp_extract_all;
+    Spark: LATERAL VIEW EXPLODE of regexp_extract_all.
+#}
+{% macro regex_tokens_join(expression, pattern, alias, column) -%}
+    {{ return(adapter.dispatch('regex_tokens_join', 'profile360')(expression, pattern, alias, column)) }}
+{%- endmacro %}
+
+{% macro default__regex_tokens_join(expression, pattern, alias, column) -%}
+    cross join unnest(regexp_extract_all({{ expression }}, {{ profile360._regex_literal(pattern) }})) as {{ alias }} ({{ column }})
+{%- endmacro %}
+
+{% macro spark__regex_tokens_join(expression, pattern, alias, column) -%}
+    lateral view explode(regexp_extract_all({{ expression }}, {{ profile360._regex_literal(pattern, true) }}, 0)) {{ alias }} as {{ column }}
+{%- endmacro %}

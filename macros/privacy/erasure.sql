@@ -128,40 +128,54 @@
 
 
 {#
-    landing_identifier_ctes(): CTEs, to put inside a model's WITH list, that
-    read every landing source carrying identifiers straight from its files (in
-    flight, every row and version, before staging) and end with
-    `landing_identifiers`: one row per (source, record_key, identifier_type,
-    identifier_value, identifier_hash), identifier_value normalised by the
-    identity macros, and `landing_spellings`: one row per identifier as typed
-    (spelling_hash: the hash of the cleaned landing value) and the
-    identifier_hash it normalises to. Raw values never leave the query: a model using this
-    persists hashes only. Used by the erasure log to find every identifier of
-    an erased person without reading staging (which it filters).
+    landing_identifier_ctes(skip_files): CTEs, to put inside a model's WITH
+    list, that read every landing source carrying identifiers straight from
+    its files (in flight, every row and version, before staging) and end with
+    `landing_identifiers_normalized`: one row per (source, _source_file,
+    record_key, identifier_type, raw_value, identifier_value), the raw value
+    as typed (cleaned) and identifier_value normalised by the identity macros.
+    Files named in `skip_files` (landing paths as in _source_file, e.g.
+    `web_events/2026-11-01.jsonl`) are not read: the filter is a constant on
+    the file name, which DuckDB applies to the file list before opening any
+    file. Used only by stg_landing__identifier_hashes, which persists salted
+    hashes, never a raw value.
 #}
-{% macro landing_identifier_ctes() -%}
+{% macro landing_identifier_ctes(skip_files=[]) -%}
     {%- set sources = profile360.erasure_landing_sources() -%}
+    {%- set skipped -%}
+        {%- if skip_files | length > 0 %}
+        where {{ profile360.landing_file('filename') }} not in (
+            {%- for file in skip_files | sort %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+        )
+        {%- endif %}
+    {%- endset -%}
     {%- for landing_source, spec in sources.items() %}
     {%- set entry = profile360._identifier_entry(landing_source) %}
 landing_{{ landing_source }} as (
 
     {%- if spec.format == 'jsonl' %}
     select
+        _source_file,
         {{ profile360.clean_text(profile360.json_text('doc', entry.record_key)) }} as record_key,
         {%- for column in entry.identifiers.values() | unique %}
         {{ profile360.clean_text(profile360.json_text('doc', column)) }} as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from (
-        select {{ profile360.try_parse_json('raw_line') }} as doc
+        select
+            {{ profile360.landing_file('filename') }} as _source_file,
+            {{ profile360.try_parse_json('raw_line') }} as doc
         from {{ source(spec.source, landing_source) }}
+        {{- skipped }}
     ) as parsed
     {%- else %}
     select distinct
+        {{ profile360.landing_file('filename') }} as _source_file,
         {{ profile360.clean_text(entry.record_key) }} as record_key,
         {%- for column in entry.identifiers.values() | unique %}
         {{ profile360.clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ source(spec.source, landing_source) }}
+    {{- skipped }}
     {%- endif %}
 
 ),
@@ -173,6 +187,7 @@ landing_identifiers_normalized as (
     {%- for identifier_type, column in entry.identifiers.items() %}
     select
         '{{ landing_source }}' as source,
+        _source_file,
         record_key,
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as raw_value,
@@ -184,35 +199,12 @@ landing_identifiers_normalized as (
     {%- endfor %}
     select
         cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as _source_file,
         cast(null as {{ dbt.type_string() }}) as record_key,
         cast(null as {{ dbt.type_string() }}) as identifier_type,
         cast(null as {{ dbt.type_string() }}) as raw_value,
         cast(null as {{ dbt.type_string() }}) as identifier_value
     where 1 = 0
-
-),
-
-landing_identifiers as (
-
-    select distinct
-        source,
-        record_key,
-        identifier_type,
-        identifier_value,
-        {{ profile360.erasure_hash('identifier_type', 'identifier_value') }} as identifier_hash
-    from landing_identifiers_normalized
-    where identifier_value is not null
-
-),
-
-landing_spellings as (
-
-    select distinct
-        identifier_type,
-        {{ profile360.erasure_hash('identifier_type', 'raw_value') }} as spelling_hash,
-        {{ profile360.erasure_hash('identifier_type', 'identifier_value') }} as identifier_hash
-    from landing_identifiers_normalized
-    where identifier_value is not null
 
 )
 {%- endmacro %}
@@ -284,7 +276,7 @@ round_{{ n }} as (
     inner join landing_identifiers as carrier
         on round_{{ n - 1 }}.identifier_hash = carrier.identifier_hash
     inner join landing_identifiers as reached
-        on carrier.source = reached.source and carrier.record_key = reached.record_key
+        on carrier.record_hash = reached.record_hash
     inner join linking as reached_linking
         on reached.identifier_hash = reached_linking.identifier_hash
 

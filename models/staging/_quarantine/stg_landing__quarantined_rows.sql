@@ -3,8 +3,10 @@
 -- `occurrences`, never dropped. Every base_* model's rejected rows end here.
 -- Except rows of erased persons (docs/privacy.md): base_* models drop those
 -- whose identifier columns are erased; a row too broken to parse (a JSON line
--- cut in half) is dropped here when its raw text contains, in flight, any
--- landing spelling of an erased identifier or an erasure request's value.
+-- cut in half) is dropped here when any token of its raw text (every quoted
+-- value, and every word) normalises, as any identifier type, to an
+-- identifier of the erasure log. Only rejected rows are tokenised: no
+-- landing file is read again.
 {#- Every landing source: its base model and the expression of its own id. -#}
 {%- set quarantined = [
     {'source': 'crm_contacts', 'model': 'base_crm__contacts', 'key': 'contact_id'},
@@ -32,43 +34,11 @@
     {'source': 'stores', 'model': 'base_catalog__stores', 'key': 'store_id'},
     {'source': 'marketing_spend', 'model': 'base_marketing__spend', 'key': 'spend_id'},
 ] %}
+{#- Tokens of a rejected row: every quoted value, and every word. -#}
+{%- set quoted_value = '"[^"]*"?' %}
+{%- set word = '[^"\\s,;{}<>()\\[\\]]+' %}
 
 with
-
-{{ profile360.landing_identifier_ctes() }},
-
-erasure_requests as (
-
-    select {{ profile360.clean_text('subject_value') }} as subject_value
-    from {{ source('privacy', 'erasure_requests') }}
-
-),
-
-stg_landing__erasure_log as (
-
-    select * from {{ ref('stg_landing__erasure_log') }}
-
-),
-
--- Raw erased values, in flight only: never selected into the table.
-erased_values as (
-
-    select distinct lower(landing_identifiers_normalized.raw_value) as erased_value
-    from landing_identifiers_normalized
-    inner join stg_landing__erasure_log
-        on
-            {{ profile360.erasure_hash(
-                'landing_identifiers_normalized.identifier_type',
-                'landing_identifiers_normalized.identifier_value'
-            ) }} = stg_landing__erasure_log.identifier_hash
-
-    union
-
-    select lower(subject_value) as erased_value
-    from erasure_requests
-    where subject_value is not null
-
-),
 
 rejected as (
 
@@ -89,23 +59,77 @@ rejected as (
 
 ),
 
+stg_landing__erasure_log as (
+
+    select * from {{ ref('stg_landing__erasure_log') }}
+
+),
+
+-- Every quoted value and every word of each rejected row: candidate
+-- identifiers, however the row is broken.
+tokens as (
+
+    select
+        rejected.raw_record,
+        trim(both '"' from quoted.token) as token
+    from (select distinct raw_record from rejected) as rejected
+    {{ profile360.regex_tokens_join('rejected.raw_record', quoted_value, 'quoted', 'token') }}
+
+    union
+
+    select
+        rejected.raw_record,
+        word.token
+    from (select distinct raw_record from rejected) as rejected
+    {{ profile360.regex_tokens_join('rejected.raw_record', word, 'word', 'token') }}
+
+),
+
+-- Each token hashed as every identifier type (the erasure log's form).
+token_hashes as (
+
+    {%- for identifier_type in ['email', 'phone', 'customer_id', 'loyalty_id', 'anonymous_id', 'device_id', 'zalo_user_id'] %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            raw_record,
+            {{ profile360.identifier_hash_as(identifier_type, 'token') }} as identifier_hash
+        from tokens
+    {%- endfor %}
+
+),
+
+erased_records as (
+
+    select distinct token_hashes.raw_record
+    from token_hashes
+    inner join stg_landing__erasure_log
+        on token_hashes.identifier_hash = stg_landing__erasure_log.identifier_hash
+
+),
+
 counted as (
 
     select
-        source,
-        source_file,
-        record_key,
-        reason_code,
-        reason,
-        raw_record,
+        rejected.source,
+        rejected.source_file,
+        rejected.record_key,
+        rejected.reason_code,
+        rejected.reason,
+        rejected.raw_record,
         count(*) as occurrences
     from rejected
-    where
-        not exists (
-            select 1 from erased_values
-            where {{ dbt.position('erased_values.erased_value', 'lower(rejected.raw_record)') }} > 0
-        )
-    group by source, source_file, record_key, reason_code, reason, raw_record
+    left join erased_records
+        on rejected.raw_record = erased_records.raw_record
+    where erased_records.raw_record is null
+    group by
+        rejected.source,
+        rejected.source_file,
+        rejected.record_key,
+        rejected.reason_code,
+        rejected.reason,
+        rejected.raw_record
 
 ),
 

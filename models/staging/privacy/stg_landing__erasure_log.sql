@@ -8,6 +8,10 @@
       round n   every identifier on a record that carries a *linking* erased
                 identifier of round n-1, when that identifier links too.
 
+    Landing records are read from stg_landing__identifier_hashes, the salted
+    hash index of every landing record (erased or not, before staging),
+    which reads each drop once.
+
     An identifier links unless it is junk (seed identifier_blocklist) or
     shared by more customer or loyalty ids than
     var profile360__identity_shared_thresholds allows: the identity layer's
@@ -18,8 +22,8 @@
     Incremental and append-only: an identifier once erased stays erased, even
     when the records that tied it to the subject are later purged from the
     landing zone. base_* models drop every landing row carrying a logged hash.
-    This model reads the landing files directly (not staging, which it
-    filters): a documented exception to "one source per staging model".
+    This model reads the landing index (not staging, which it filters): a
+    documented exception to "one source per staging model".
 -#}
 {{ config(
     materialized='incremental',
@@ -31,17 +35,15 @@
 
 with
 
-{{ profile360.landing_identifier_ctes() }},
+landing_identifiers as (
+
+    select * from {{ ref('stg_landing__identifier_hashes') }}
+
+),
 
 stg_privacy__erasure_requests as (
 
     select * from {{ ref('stg_privacy__erasure_requests') }}
-
-),
-
-identifier_blocklist as (
-
-    select * from {{ ref('identifier_blocklist') }}
 
 ),
 
@@ -66,8 +68,7 @@ logged as (
 record_anchors as (
 
     select
-        source,
-        record_key,
+        record_hash,
         identifier_type as anchor_type,
         identifier_hash as anchor_hash
     from landing_identifiers
@@ -86,6 +87,7 @@ anchor_counts as (
         count(distinct case
             when record_anchors.anchor_type = 'loyalty_id' then record_anchors.anchor_hash
         end) as count_loyalty_ids,
+        max(case when landing_identifiers.is_blocklisted then 1 else 0 end) as is_blocklisted,
         case landing_identifiers.identifier_type
             {%- for identifier_type, limit in limits.items() %}
                 when '{{ identifier_type }}' then {{ limit }}
@@ -93,39 +95,8 @@ anchor_counts as (
         end as shared_limit
     from landing_identifiers
     left join record_anchors
-        on
-            landing_identifiers.source = record_anchors.source
-            and landing_identifiers.record_key = record_anchors.record_key
+        on landing_identifiers.record_hash = record_anchors.record_hash
     group by landing_identifiers.identifier_hash, landing_identifiers.identifier_type
-
-),
-
-blocklisted as (
-
-    select distinct landing_identifiers.identifier_hash
-    from landing_identifiers
-    inner join identifier_blocklist
-        on
-            (
-                landing_identifiers.identifier_type = identifier_blocklist.identifier_type
-                and landing_identifiers.identifier_value = identifier_blocklist.identifier_value
-            )
-            or (
-                landing_identifiers.identifier_type = 'email'
-                and identifier_blocklist.identifier_type = 'email_domain'
-                and (
-                    {{ dbt.split_part('landing_identifiers.identifier_value', "'@'", 2) }}
-                    = identifier_blocklist.identifier_value
-                    or {{ dbt.split_part('landing_identifiers.identifier_value', "'@'", 2) }}
-                    like ('%.' || identifier_blocklist.identifier_value)
-                )
-            )
-            or (
-                landing_identifiers.identifier_type = 'email'
-                and identifier_blocklist.identifier_type = 'email_local_part'
-                and {{ dbt.split_part('landing_identifiers.identifier_value', "'@'", 1) }}
-                = identifier_blocklist.identifier_value
-            )
 
 ),
 
@@ -134,10 +105,8 @@ linking as (
 
     select anchor_counts.identifier_hash
     from anchor_counts
-    left join blocklisted
-        on anchor_counts.identifier_hash = blocklisted.identifier_hash
     where
-        blocklisted.identifier_hash is null
+        anchor_counts.is_blocklisted = 0
         and anchor_counts.count_customer_ids <= anchor_counts.shared_limit
         and anchor_counts.count_loyalty_ids <= anchor_counts.shared_limit
 

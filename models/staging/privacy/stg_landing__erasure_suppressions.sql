@@ -2,12 +2,17 @@
     How much the erasure log suppresses, counts only: one row per landing
     source carrying identifiers, with the number of its records (distinct
     record keys, every version) that carry an erased identifier and so never
-    reach staging. Rebuilt at every build from the landing files and the log.
+    reach staging. Rebuilt at every build from the landing index
+    (stg_landing__identifier_hashes) and the log.
 -#}
 
 with
 
-{{ profile360.landing_identifier_ctes() }},
+landing_identifiers as (
+
+    select * from {{ ref('stg_landing__identifier_hashes') }}
+
+),
 
 stg_landing__erasure_log as (
 
@@ -25,7 +30,7 @@ suppressed as (
 
     select
         landing_identifiers.source,
-        count(distinct landing_identifiers.record_key) as count_records_suppressed
+        count(distinct landing_identifiers.record_hash) as count_records_suppressed
     from landing_identifiers
     inner join stg_landing__erasure_log
         on landing_identifiers.identifier_hash = stg_landing__erasure_log.identifier_hash
