@@ -5,6 +5,17 @@
 -- whose identifier columns are erased; a row too broken to parse (a JSON line
 -- cut in half) is dropped here when its raw text contains, in flight, any
 -- landing spelling of an erased identifier or an erasure request's value.
+-- Incremental (docs/layers.md): each source's files after the newest file of
+-- that source already here are read, so a drop is parsed once; a file
+-- re-read replaces its rows (same key, occurrences counted over the file).
+-- A post-hook deletes stored rows of persons erased since the last load.
+{{ config(
+    materialized='incremental',
+    unique_key='quarantined_row_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.quarantined_row_not_erased('raw_record')) }}",
+) }}
 {#- Every landing source: its base model and the expression of its own id. -#}
 {%- set quarantined = [
     {'source': 'crm_contacts', 'model': 'base_crm__contacts', 'key': 'contact_id'},
@@ -35,38 +46,10 @@
 
 with
 
-{{ profile360.landing_identifier_ctes() }},
-
-erasure_requests as (
-
-    select {{ profile360.clean_text('subject_value') }} as subject_value
-    from {{ source('privacy', 'erasure_requests') }}
-
-),
-
-stg_landing__erasure_log as (
-
-    select * from {{ ref('stg_landing__erasure_log') }}
-
-),
-
 -- Raw erased values, in flight only: never selected into the table.
 erased_values as (
 
-    select distinct lower(landing_identifiers_normalized.raw_value) as erased_value
-    from landing_identifiers_normalized
-    inner join stg_landing__erasure_log
-        on
-            {{ profile360.erasure_hash(
-                'landing_identifiers_normalized.identifier_type',
-                'landing_identifiers_normalized.identifier_value'
-            ) }} = stg_landing__erasure_log.identifier_hash
-
-    union
-
-    select lower(subject_value) as erased_value
-    from erasure_requests
-    where subject_value is not null
+    {{ profile360.erased_raw_values() }}
 
 ),
 
@@ -84,7 +67,11 @@ rejected as (
             _quarantine_reason as reason,
             _raw_record as raw_record
         from {{ ref(entry.model) }}
-        where _quarantine_reason_code is not null
+        where
+            _quarantine_reason_code is not null
+            and {{ profile360.new_landing_files(
+                stored_column='source_file', extra_condition="source = '" ~ entry.source ~ "'"
+            ) }}
     {%- endfor %}
 
 ),
