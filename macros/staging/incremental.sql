@@ -117,7 +117,7 @@
 {% macro default__delete_erased_rows(kept_condition) -%}
     {%- set erasure_log = ref('stg_landing__erasure_log') -%}
     {%- set needed = false -%}
-    {%- if execute -%}
+    {%- if execute and load_relation(erasure_log) is not none -%}
         {%- set query -%}
             with previous_load as (
                 select max(_loaded_at) as loaded_at

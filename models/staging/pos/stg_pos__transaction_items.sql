@@ -25,7 +25,9 @@ candidates as (
 
 deduplicated as (
 
-    {{ profile360.deduplicate('candidates', 'transaction_item_id', '_source_file desc, _raw_record') }}
+    {{ profile360.deduplicate(
+        'candidates', 'transaction_item_id', '_source_file desc, _raw_record'
+    ) }}
 
 ),
 
