@@ -3,10 +3,20 @@
 -- `occurrences`, never dropped. Every base_* model's rejected rows end here.
 -- Except rows of erased persons (docs/privacy.md): base_* models drop those
 -- whose identifier columns are erased; a row too broken to parse (a JSON line
--- cut in half) is dropped here when any token of its raw text (every quoted
--- value, and every word) normalises, as any identifier type, to an
--- identifier of the erasure log. Only rejected rows are tokenised: no
--- landing file is read again.
+-- cut in half) is dropped here when a token of its raw text (a quoted value
+-- or a word) normalises, as any identifier type, to an identifier of the
+-- erasure log (macros/staging/quarantine_erasure.sql).
+-- Incremental (docs/layers.md): each source's files after the newest file of
+-- that source already here are read, so a drop is parsed once; a file
+-- re-read replaces its rows (same key, occurrences counted over the file).
+-- A post-hook deletes stored rows of persons erased since the last load.
+{{ config(
+    materialized='incremental',
+    unique_key='quarantined_row_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.quarantined_row_not_erased('raw_record', this)) }}",
+) }}
 {#- Every landing source: its base model and the expression of its own id. -#}
 {%- set quarantined = [
     {'source': 'crm_contacts', 'model': 'base_crm__contacts', 'key': 'contact_id'},
@@ -34,9 +44,6 @@
     {'source': 'stores', 'model': 'base_catalog__stores', 'key': 'store_id'},
     {'source': 'marketing_spend', 'model': 'base_marketing__spend', 'key': 'spend_id'},
 ] %}
-{#- Tokens of a rejected row: every quoted value, and every word. -#}
-{%- set quoted_value = '"[^"]*"?' %}
-{%- set word = '[^"\\s,;{}<>()\\[\\]]+' %}
 
 with
 
@@ -54,58 +61,18 @@ rejected as (
             _quarantine_reason as reason,
             _raw_record as raw_record
         from {{ ref(entry.model) }}
-        where _quarantine_reason_code is not null
-    {%- endfor %}
-
-),
-
-stg_landing__erasure_log as (
-
-    select * from {{ ref('stg_landing__erasure_log') }}
-
-),
-
--- Every quoted value and every word of each rejected row: candidate
--- identifiers, however the row is broken.
-tokens as (
-
-    select
-        rejected.raw_record,
-        trim(both '"' from quoted.token) as token
-    from (select distinct raw_record from rejected) as rejected
-    {{ profile360.regex_tokens_join('rejected.raw_record', quoted_value, 'quoted', 'token') }}
-
-    union
-
-    select
-        rejected.raw_record,
-        word.token
-    from (select distinct raw_record from rejected) as rejected
-    {{ profile360.regex_tokens_join('rejected.raw_record', word, 'word', 'token') }}
-
-),
-
--- Each token hashed as every identifier type (the erasure log's form).
-token_hashes as (
-
-    {%- for identifier_type in ['email', 'phone', 'customer_id', 'loyalty_id', 'anonymous_id', 'device_id', 'zalo_user_id'] %}
-        {%- if not loop.first %}
-            union all
-        {%- endif %}
-        select
-            raw_record,
-            {{ profile360.identifier_hash_as(identifier_type, 'token') }} as identifier_hash
-        from tokens
+        where
+            _quarantine_reason_code is not null
+            and {{ profile360.new_landing_files(
+                stored_column='source_file', extra_condition="source = '" ~ entry.source ~ "'"
+            ) }}
     {%- endfor %}
 
 ),
 
 erased_records as (
 
-    select distinct token_hashes.raw_record
-    from token_hashes
-    inner join stg_landing__erasure_log
-        on token_hashes.identifier_hash = stg_landing__erasure_log.identifier_hash
+    {{ profile360.erased_raw_records('rejected', 'raw_record') }}
 
 ),
 

@@ -1,17 +1,31 @@
 -- One row per e-commerce order line (order_item_id = surrogate key of order_id
 -- and line_number). A line re-sent in a later drop replaces the earlier copy:
 -- the latest file wins.
+{{ config(
+    materialized='incremental',
+    unique_key='order_item_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+) }}
 
 with base as (
 
     select * from {{ ref('base_ecommerce__order_items') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'order_item_id') }}
 
 ),
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'order_item_id', '_source_file desc, _raw_record') }}
+    {{ profile360.deduplicate('candidates', 'order_item_id', '_source_file desc, _raw_record') }}
 
 ),
 
@@ -28,7 +42,7 @@ final as (
         unit_price,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

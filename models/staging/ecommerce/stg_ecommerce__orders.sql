@@ -2,18 +2,33 @@
 -- re-sent when they change (the status moves forward by new rows) and the
 -- latest updated_at wins (ties: the later file). ordered_at stays the time the
 -- order was placed; updated_at says when this status was reached.
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.not_erased('ecommerce_orders')) }}",
+) }}
 
 with base as (
 
     select * from {{ ref('base_ecommerce__orders') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'order_id') }}
 
 ),
 
 deduplicated as (
 
     {{ profile360.deduplicate(
-        'base', 'order_id', 'updated_at desc, _source_file desc, _raw_record'
+        'candidates', 'order_id', 'updated_at desc, _source_file desc, _raw_record'
     ) }}
 
 ),
@@ -41,7 +56,7 @@ final as (
         updated_at,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

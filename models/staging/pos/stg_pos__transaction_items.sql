@@ -1,17 +1,33 @@
 -- One row per point-of-sale transaction line (transaction_item_id = surrogate
 -- key of transaction_id and line_number). A line re-sent in a later drop
 -- replaces the earlier copy: the latest file wins.
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_item_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+) }}
 
 with base as (
 
     select * from {{ ref('base_pos__transaction_items') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'transaction_item_id') }}
 
 ),
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'transaction_item_id', '_source_file desc, _raw_record') }}
+    {{ profile360.deduplicate(
+        'candidates', 'transaction_item_id', '_source_file desc, _raw_record'
+    ) }}
 
 ),
 
@@ -28,7 +44,7 @@ final as (
         unit_price,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

@@ -1,17 +1,32 @@
 -- One row per point-of-sale transaction (transaction_id), sale or return
 -- (is_return). A transaction re-sent in a later drop replaces the earlier
 -- copy: the latest file wins.
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.not_erased('pos_transactions')) }}",
+) }}
 
 with base as (
 
     select * from {{ ref('base_pos__transactions') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'transaction_id') }}
 
 ),
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'transaction_id', '_source_file desc, _raw_record') }}
+    {{ profile360.deduplicate('candidates', 'transaction_id', '_source_file desc, _raw_record') }}
 
 ),
 
@@ -34,7 +49,7 @@ final as (
         transacted_at,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

@@ -1,16 +1,31 @@
 -- One row per support ticket (ticket_id), its latest copy: a ticket is sent
 -- again when it changes and carries no updated_at, so the latest file wins.
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.not_erased('support_tickets')) }}",
+) }}
 
 with base as (
 
     select * from {{ ref('base_support__tickets') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'ticket_id') }}
 
 ),
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'ticket_id', '_source_file desc, _raw_record') }}
+    {{ profile360.deduplicate('candidates', 'ticket_id', '_source_file desc, _raw_record') }}
 
 ),
 
@@ -34,7 +49,7 @@ final as (
         resolved_at,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

@@ -1,16 +1,31 @@
 -- One row per Zalo event (event_id). Duplicates re-sent by the Zalo export
 -- are dropped here: the first copy (earliest file) is kept.
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.not_erased('zalo_events')) }}",
+) }}
 
 with base as (
 
     select * from {{ ref('base_zalo__events') }}
-    where _quarantine_reason_code is null
+    where
+        _quarantine_reason_code is null
+        and {{ profile360.new_landing_files() }}
+
+),
+
+candidates as (
+
+    {{ profile360.with_stored_rows('base', 'event_id') }}
 
 ),
 
 deduplicated as (
 
-    {{ profile360.deduplicate('base', 'event_id', '_source_file, _raw_record') }}
+    {{ profile360.deduplicate('candidates', 'event_id', '_source_file, _raw_record') }}
 
 ),
 
@@ -28,7 +43,7 @@ final as (
         event_at,
         ---------- lineage
         _source_file,
-        {{ profile360.load_timestamp() }} as _loaded_at
+        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

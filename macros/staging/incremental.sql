@@ -1,0 +1,143 @@
+{#
+    Incremental staging (docs/layers.md, "Incremental staging"). A daily drop
+    is parsed once: an incremental run reads only the landing files named
+    after the newest file already staged, and merges their rows with the
+    stored rows of the same keys, so the deduplication rule of the model
+    (first copy kept, latest updated_at or latest file wins) picks the same
+    row a full rebuild would.
+
+      staging_incremental_strategy()  the dbt incremental strategy of the
+                                     staging models: delete+insert on DuckDB
+                                     (the merged rows replace their keys),
+                                     merge on Spark (Delta).
+      new_landing_files(column, stored_column, extra_condition)
+                                     a WHERE condition keeping the rows of
+                                     landing files not yet staged: `column`
+                                     (the relative file path, e.g.
+                                     _source_file) after the watermark, the
+                                     greatest `stored_column` in {{ this }}
+                                     (optionally among the rows matching
+                                     extra_condition). Rendered at execute
+                                     time as a constant, so DuckDB prunes the
+                                     older files of the multi-file read
+                                     instead of parsing them. `1 = 1` on a
+                                     full build.
+      with_stored_rows(relation, unique_key)
+                                     the candidate rows of a staging model:
+                                     on a full build every row of
+                                     `relation`; on an incremental run the
+                                     new rows plus the stored rows of the
+                                     same keys (columns of {{ this }};
+                                     _raw_record NULL, _loaded_at kept).
+                                     Deduplicate the result as a full build
+                                     would, then keep
+                                     coalesce(_loaded_at, load_timestamp()).
+      delete_erased_rows(kept_condition)
+                                     a post-hook: deletes the stored rows of
+                                     erased persons (NOT kept_condition, e.g.
+                                     not_erased('web_events')) when the
+                                     erasure log gained rows after the
+                                     previous load of {{ this }} (its latest
+                                     _loaded_at before this run: a run that
+                                     logged rows and failed before this hook
+                                     left no rows either, the hook runs in
+                                     the model's transaction); a no-op
+                                     otherwise (and on a full build, whose
+                                     rows all passed the base_ filters).
+#}
+{#- is_incremental(), and false where there is no table (unit tests). -#}
+{% macro staging_is_incremental() -%}
+    {{ return(execute and this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
+{% macro staging_incremental_strategy() -%}
+    {{ return(adapter.dispatch('staging_incremental_strategy', 'profile360')()) }}
+{%- endmacro %}
+
+{% macro default__staging_incremental_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__staging_incremental_strategy() -%}
+    {{ return('merge') }}
+{%- endmacro %}
+
+
+{% macro new_landing_files(column='_source_file', stored_column='_source_file', extra_condition=none) -%}
+    {%- set watermark = none -%}
+    {%- if profile360.staging_is_incremental() -%}
+        {%- set query -%}
+            select max({{ stored_column }}) from {{ this }}
+            {%- if extra_condition %} where {{ extra_condition }}{% endif %}
+        {%- endset -%}
+        {%- set watermark = run_query(query).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if watermark is none -%}
+        1 = 1
+    {%- else -%}
+        {{ column }} > '{{ watermark | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro with_stored_rows(relation, unique_key) -%}
+    {%- if profile360.staging_is_incremental() -%}
+        {%- set columns = [] -%}
+        {%- for column in adapter.get_columns_in_relation(this) -%}
+            {%- if column.name | lower != '_loaded_at' -%}
+                {%- do columns.append(adapter.quote(column.name) if column.name != column.name | lower else column.name) -%}
+            {%- endif -%}
+        {%- endfor %}
+    select
+        {{ columns | join(', ') }},
+        _raw_record,
+        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at
+    from {{ relation }}
+    union all
+    select
+        {{ columns | join(', ') }},
+        cast(null as {{ dbt.type_string() }}) as _raw_record,
+        _loaded_at
+    from {{ this }} as _stored
+    where _stored.{{ unique_key }} in (select _new.{{ unique_key }} from {{ relation }} as _new)
+    {%- else %}
+    select
+        *,
+        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at
+    from {{ relation }}
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro delete_erased_rows(kept_condition) -%}
+    {{ return(adapter.dispatch('delete_erased_rows', 'profile360')(kept_condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_erased_rows(kept_condition) -%}
+    {%- set erasure_log = ref('stg_landing__erasure_log') -%}
+    {%- set needed = false -%}
+    {%- if execute and load_relation(erasure_log) is not none -%}
+        {%- set query -%}
+            with previous_load as (
+                select max(_loaded_at) as loaded_at
+                from {{ this }}
+                where _loaded_at < {{ profile360.load_timestamp() }}
+            )
+            select count(*)
+            from {{ erasure_log }} as _log
+            inner join previous_load on _log.erased_at > previous_load.loaded_at
+        {%- endset -%}
+        {%- set needed = run_query(query).columns[0].values()[0] > 0 -%}
+    {%- endif -%}
+    {%- if needed -%}
+        delete from {{ this }} where not ({{ kept_condition }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__delete_erased_rows(kept_condition) -%}
+    {#- Spark: DELETE needs Delta tables; the same statement applies there. -#}
+    delete from {{ this }} where not ({{ kept_condition }})
+{%- endmacro %}
