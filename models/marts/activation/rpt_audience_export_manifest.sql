@@ -37,23 +37,16 @@ int_as_of_date as (
 
 ),
 
-{%- for channel in channels %}
-
-audience_{{ channel }} as (
-
-    {{ profile360.audience_rows(channel, 'int_segment_members', 'dim_profiles') }}
-
-),
-{%- endfor %}
-
 decisions as (
 
     {%- for channel in channels %}
         select
             '{{ channel }}' as channel,
-            segment_key,
-            left_out_reason
-        from audience_{{ channel }}
+            audience_{{ channel }}.segment_key,
+            audience_{{ channel }}.left_out_reason
+        from (
+            {{ profile360.audience_rows(channel, 'int_segment_members', 'dim_profiles') }}
+        ) as audience_{{ channel }}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -100,8 +93,9 @@ final as (
             as left_out_no_consent,
         cast(coalesce(counted.left_out_no_identifier, 0) as {{ dbt.type_bigint() }})
             as left_out_no_identifier,
-        {{ profile360.audience_file_sql('channels.channel', 'segment', 'dim_segments.segment_key') }}
-            as segment_file,
+        {{ profile360.audience_file_sql(
+            'channels.channel', 'segment', 'dim_segments.segment_key'
+        ) }} as segment_file,
         {{ profile360.audience_file_sql('channels.channel', 'csv') }} as channel_csv_file,
         {{ profile360.audience_file_sql('channels.channel', 'parquet') }} as channel_parquet_file
     from dim_segments
