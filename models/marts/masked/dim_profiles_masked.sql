@@ -3,7 +3,9 @@
 -- the birth date to a year, the best e-mail and phone masked; the lists of
 -- e-mails, phones, customer, loyalty and Zalo ids and the name without
 -- diacritics are left out (their counts stay). Only the columns named here
--- reach the masked schema.
+-- reach the masked schema. Built as marts_masked.dim_profiles (same name as
+-- the unmasked table, so BI queries switch schema only).
+{{ config(alias='dim_profiles') }}
 
 with
 
