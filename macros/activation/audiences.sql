@@ -38,6 +38,9 @@
                                      dim_segments (header only when empty).
       write_audience_manifest()      post-hook of rpt_audience_export_manifest:
                                      manifest.csv and manifest.json.
+      write_query_to_file(), ensure_directory()
+                                     the engine-specific file writing and
+                                     folder creation (dispatched).
 #}
 {% macro audience_channels() -%}
     {{ return({
@@ -175,8 +178,23 @@
 {%- endmacro %}
 
 
-{% macro _copy_to_csv(query, path) -%}
-    {%- do run_query("copy (" ~ query ~ ") to '" ~ path | replace("'", "''") ~ "' (format csv, header true)") -%}
+{#
+    write_query_to_file(query, path, file_format): write a query's rows to one
+    file, `csv` (with a header) or `json` (one array). DuckDB: COPY. Spark
+    writes folders of part files, not one named file: not supported there
+    (the exports' `external` materialization is DuckDB's too).
+#}
+{% macro write_query_to_file(query, path, file_format) -%}
+    {{ return(adapter.dispatch('write_query_to_file', 'profile360')(query, path, file_format)) }}
+{%- endmacro %}
+
+{% macro default__write_query_to_file(query, path, file_format) -%}
+    {%- set options = {'csv': 'format csv, header true', 'json': 'format json, array true'}[file_format] -%}
+    {%- do run_query("copy (" ~ query ~ ") to '" ~ path | replace("'", "''") ~ "' (" ~ options ~ ")") -%}
+{%- endmacro %}
+
+{% macro spark__write_query_to_file(query, path, file_format) -%}
+    {{ exceptions.raise_compiler_error("audience files are written by DuckDB only (write_query_to_file)") }}
 {%- endmacro %}
 
 
@@ -184,15 +202,15 @@
     {%- set folder = profile360.audience_export_folder() -%}
     {%- set segments_relation = ref('dim_segments') -%}
     {%- if execute -%}
-        {%- do profile360._copy_to_csv(
+        {%- do profile360.write_query_to_file(
             'select * from ' ~ this ~ ' order by segment_key, profile_id',
-            folder ~ '/' ~ profile360.audience_file(channel, 'csv')) -%}
+            folder ~ '/' ~ profile360.audience_file(channel, 'csv'), 'csv') -%}
         {%- set keys = run_query('select segment_key from ' ~ segments_relation ~ ' order by segment_key') -%}
         {%- for segment_key in keys.columns[0].values() -%}
-            {%- do profile360._copy_to_csv(
+            {%- do profile360.write_query_to_file(
                 'select * from ' ~ this ~ " where segment_key = '" ~ segment_key | replace("'", "''")
                 ~ "' order by profile_id",
-                folder ~ '/' ~ profile360.audience_file(channel, 'segment', segment_key)) -%}
+                folder ~ '/' ~ profile360.audience_file(channel, 'segment', segment_key), 'csv') -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
@@ -203,9 +221,8 @@
     {%- if execute -%}
         {%- do profile360.ensure_directory(folder) -%}
         {%- set query = 'select * from ' ~ this ~ ' order by segment_key, channel' -%}
-        {%- do profile360._copy_to_csv(query, folder ~ '/manifest.csv') -%}
-        {%- do run_query("copy (" ~ query ~ ") to '" ~ (folder ~ '/manifest.json') | replace("'", "''")
-            ~ "' (format json, array true)") -%}
+        {%- do profile360.write_query_to_file(query, folder ~ '/manifest.csv', 'csv') -%}
+        {%- do profile360.write_query_to_file(query, folder ~ '/manifest.json', 'json') -%}
     {%- endif -%}
 {%- endmacro %}
 
