@@ -32,4 +32,4 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models
 
 clean:
-	rm -rf target logs warehouse demo_data .pytest_cache
+	rm -rf target logs warehouse demo_data exports .pytest_cache

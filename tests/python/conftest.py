@@ -25,16 +25,27 @@ class BuiltWarehouse:
     db_path: Path
     build: subprocess.CompletedProcess
 
+    @property
+    def exports_dir(self) -> Path:
+        """Where the build writes audience exports (PROFILE360_EXPORTS_DIR, see run_cli)."""
+        return exports_dir_for(self.db_path)
+
     def broken_rows(self) -> list[dict[str, str]]:
         """The generator's record of every broken row it injected."""
         with open(self.landing_dir / "_truth" / "broken_rows.csv", newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
 
 
+def exports_dir_for(db_path: Path) -> Path:
+    """Audience exports of a test build go beside its warehouse file, never into the project."""
+    return Path(db_path).parent / "exports"
+
+
 def run_cli(*args: str, landing_dir: Path, db_path: Path, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run the `profile360` command line in a child process, as a scheduler would."""
     env = {**os.environ, **OFFLINE_ENV,
-           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path)}
+           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path),
+           "PROFILE360_EXPORTS_DIR": str(exports_dir_for(db_path))}
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,

@@ -157,9 +157,11 @@ def orchestrated(tmp_path_factory):
     landing, db, quality = root / "landing", root / "warehouse.duckdb", root / "quality"
     generate(landing, persons=PERSONS, days=DAYS, end_date=LAST_DAY, workers=1)
     saved = {k: os.environ.get(k) for k in
-             ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH", "PROFILE360_QUALITY_DIR", *OFFLINE_ENV)}
+             ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH", "PROFILE360_QUALITY_DIR",
+              "PROFILE360_EXPORTS_DIR", *OFFLINE_ENV)}
     os.environ.update({**OFFLINE_ENV, "PROFILE360_LANDING_DIR": str(landing),
-                       "PROFILE360_DB_PATH": str(db), "PROFILE360_QUALITY_DIR": str(quality)})
+                       "PROFILE360_DB_PATH": str(db), "PROFILE360_QUALITY_DIR": str(quality),
+                       "PROFILE360_EXPORTS_DIR": str(root / "exports")})
     from orchestration.runs import run_daily_build
 
     instance = DagsterInstance.ephemeral()

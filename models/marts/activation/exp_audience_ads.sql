@@ -1,0 +1,47 @@
+-- One row per segment and profile exported to the ads channel, as of the
+-- build's as-of day. Ad platforms (customer match): SHA-256 hex of the normalised e-mail
+-- and of the E.164 phone, consent ads_targeting.
+-- Only profiles whose consent for the channel's purpose is granted and that
+-- have an identifier for it; the rules are in macros/activation/audiences.sql,
+-- the counts of who was left out in rpt_audience_export_manifest. Written by
+-- the build to <exports dir>/<run date>/audience_ads.parquet (this model,
+-- external), audience_ads.csv and ads/<segment_key>.csv (post-hook).
+{{ config(
+    location="{{ profile360.audience_export_path('ads', 'parquet') }}",
+    pre_hook="{{ profile360.prepare_audience_folder('ads') }}",
+    post_hook="{{ profile360.write_audience_files('ads') }}",
+) }}
+
+with
+
+int_segment_members as (
+
+    select * from {{ ref('int_segment_members') }}
+
+),
+
+dim_profiles as (
+
+    select * from {{ ref('dim_profiles') }}
+
+),
+
+audience as (
+
+    {{ profile360.audience_rows('ads', 'int_segment_members', 'dim_profiles') }}
+
+),
+
+final as (
+
+    select
+        segment_key,
+        profile_id,
+        email_sha256,
+        phone_sha256
+    from audience
+    where left_out_reason is null
+
+)
+
+select * from final

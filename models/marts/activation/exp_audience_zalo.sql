@@ -1,0 +1,47 @@
+-- One row per segment and profile exported to the zalo channel, as of the
+-- build's as-of day. Zalo: the profile's Zalo user id, else its best phone (E.164) for
+-- ZNS messages by number, consent marketing_zalo.
+-- Only profiles whose consent for the channel's purpose is granted and that
+-- have an identifier for it; the rules are in macros/activation/audiences.sql,
+-- the counts of who was left out in rpt_audience_export_manifest. Written by
+-- the build to <exports dir>/<run date>/audience_zalo.parquet (this model,
+-- external), audience_zalo.csv and zalo/<segment_key>.csv (post-hook).
+{{ config(
+    location="{{ profile360.audience_export_path('zalo', 'parquet') }}",
+    pre_hook="{{ profile360.prepare_audience_folder('zalo') }}",
+    post_hook="{{ profile360.write_audience_files('zalo') }}",
+) }}
+
+with
+
+int_segment_members as (
+
+    select * from {{ ref('int_segment_members') }}
+
+),
+
+dim_profiles as (
+
+    select * from {{ ref('dim_profiles') }}
+
+),
+
+audience as (
+
+    {{ profile360.audience_rows('zalo', 'int_segment_members', 'dim_profiles') }}
+
+),
+
+final as (
+
+    select
+        segment_key,
+        profile_id,
+        zalo_user_id,
+        phone
+    from audience
+    where left_out_reason is null
+
+)
+
+select * from final
