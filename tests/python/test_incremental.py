@@ -87,8 +87,10 @@ class Builds:
 
 
 def _start_dbt(*args: str, landing_dir: Path, db_path: Path, target_dir: Path) -> subprocess.Popen:
+    # Audience exports go beside the warehouse, never into the project's exports/.
     env = {**os.environ, **OFFLINE_ENV,
-           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path)}
+           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path),
+           "PROFILE360_EXPORTS_DIR": str(db_path.parent / f"{db_path.stem}_exports")}
     return subprocess.Popen(
         [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
