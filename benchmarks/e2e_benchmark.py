@@ -113,12 +113,16 @@ def _run_layer(selection: str, env: dict[str, str], work: Path, command: str = "
 
 
 def _rows(db: Path, relations: list[str]) -> int:
+    """Rows in the tables among `relations` (views are skipped: a base_ view re-reads the files)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
+        tables = {f'"{catalog}"."{schema}"."{name}"'.lower() for catalog, schema, name in con.execute(
+            "select database_name, schema_name, table_name from duckdb_tables()").fetchall()}
         total = 0
         for relation in relations:
-            (count,) = con.execute(f"select count(*) from {relation}").fetchone()
-            total += count
+            if relation.lower() in tables:
+                (count,) = con.execute(f"select count(*) from {relation}").fetchone()
+                total += count
         return total
     finally:
         con.close()
