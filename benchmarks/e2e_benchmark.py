@@ -42,6 +42,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.identity_benchmark import _generate  # noqa: E402
 from orchestration.lib.dbt import dbt_command  # noqa: E402
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR  # noqa: E402
 
@@ -56,14 +57,6 @@ LAYERS: dict[str, str] = {
     "marts": "path:models/marts",
 }
 EXCLUDE = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
-
-
-def _generate(landing: Path, persons: int, days: int, gzip: bool) -> float:
-    from orchestration.demo import generate
-
-    started = time.perf_counter()
-    generate(landing, persons=persons, days=days, gzip=gzip)
-    return time.perf_counter() - started
 
 
 def _drop_day(path: Path) -> str:

@@ -4,6 +4,8 @@ test session, in temporary folders (never the user's demo or warehouse)."""
 from __future__ import annotations
 
 import csv
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -34,6 +36,27 @@ class BuiltWarehouse:
         """The generator's record of every broken row it injected."""
         with open(self.landing_dir / "_truth" / "broken_rows.csv", newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
+
+
+def landing_rows(landing: Path, source: str, *, missing_ok: bool = False):
+    """(relative file, row dict or None for an unreadable JSON line) for every row of a
+    landing source, read straight from its drops (gzip or not) in file order. A missing
+    source folder raises unless missing_ok."""
+    folder = landing / source
+    if missing_ok and not folder.exists():
+        return
+    for path in sorted(folder.iterdir()):
+        opener = gzip.open if path.name.endswith(".gz") else open
+        relative = f"{source}/{path.name}"
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            if ".jsonl" in path.name:
+                for line in handle:
+                    try:
+                        yield relative, json.loads(line)
+                    except json.JSONDecodeError:
+                        yield relative, None
+            else:
+                yield from ((relative, row) for row in csv.DictReader(handle))
 
 
 def exports_dir_for(db_path: Path) -> Path:

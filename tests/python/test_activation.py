@@ -15,7 +15,6 @@ masked schema are every spelling found in the landing files.
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
 import json
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import landing_rows
 
 CHANNELS = {"email": "marketing_email", "sms": "marketing_sms", "zalo": "marketing_zalo",
             "ads": "ads_targeting"}
@@ -107,20 +107,8 @@ def _instant(text: str) -> datetime | None:
 
 
 def _landing_rows(landing: Path, source: str):
-    folder = landing / source
-    if not folder.exists():
-        return
-    for path in sorted(folder.iterdir()):
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            if ".jsonl" in path.name:
-                for line in handle:
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-            else:
-                yield from csv.DictReader(handle)
+    """Every readable landing row of a source (none when the source has no folder)."""
+    return (row for _, row in landing_rows(landing, source, missing_ok=True) if row is not None)
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

@@ -16,15 +16,14 @@ with Python's hashlib. Then, after one build:
 from __future__ import annotations
 
 import csv
-import gzip
 import hashlib
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import landing_rows
 
 DEMO_SALT = "profile360-demo-erasure-salt"
 MISSING = {"", "null", "n/a", "none", "-"}
@@ -90,17 +89,8 @@ def _hash(identifier_type: str, normalised: str) -> str:
 
 
 def _rows(landing: Path, source: str):
-    for path in sorted((landing / source).iterdir()):
-        opener = gzip.open if path.name.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            if ".jsonl" in path.name:
-                for line in handle:
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-            else:
-                yield from csv.DictReader(handle)
+    """Every readable landing row of a source."""
+    return (row for _, row in landing_rows(landing, source) if row is not None)
 
 
 # ---------------------------------------------------------------- fixtures

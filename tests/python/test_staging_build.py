@@ -9,13 +9,12 @@ it injected.
 from __future__ import annotations
 
 import csv
-import gzip
-import json
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import landing_rows
 
 # landing folder -> (staging model, key columns of the source's own id)
 STAGING = {
@@ -49,20 +48,7 @@ def _clean(value) -> str | None:
     return None if text.lower() in MISSING else text
 
 
-def _landing_rows(landing: Path, source: str):
-    """(relative file, row dict or None for an unreadable JSON line) for every landing row."""
-    for path in sorted((landing / source).iterdir()):
-        opener = gzip.open if path.name.endswith(".gz") else open
-        relative = f"{source}/{path.name}"
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            if ".jsonl" in path.name:
-                for line in handle:
-                    try:
-                        yield relative, json.loads(line)
-                    except json.JSONDecodeError:
-                        yield relative, None
-            else:
-                yield from ((relative, row) for row in csv.DictReader(handle))
+_landing_rows = landing_rows
 
 
 @pytest.fixture(scope="module")
