@@ -90,9 +90,12 @@
 {#
     unpivot_identifiers(kind): a union with one select per (source of that
     kind, identifier column): source, record_key (as text), identifier_type,
-    raw_value (as staged), seen_at; records with an empty column give no row.
+    raw_value (as staged), seen_at, _source_file (the landing file the staged
+    row came from); records with an empty column give no row.
     Sources read with all_versions keep the rows that passed quarantine and
-    one row per (record, identifier value), at its first version.
+    one row per (record, identifier value), at its first version, with the
+    newest file among its versions (so a record with a version in a new drop
+    has a row whose _source_file is that drop).
     Split by kind only so that no model reads seven or more relations.
 #}
 {% macro unpivot_identifiers(kind) -%}
@@ -115,7 +118,9 @@
         '{{ branch.identifier_type }}' as identifier_type,
         {{ branch.column }} as raw_value,
         {% if branch.entry.all_versions -%} min({{ branch.entry.seen_at }}) {%- else -%}
-        {{ branch.entry.seen_at }} {%- endif %} as seen_at
+        {{ branch.entry.seen_at }} {%- endif %} as seen_at,
+        {% if branch.entry.all_versions -%} max(_source_file) {%- else -%}
+        _source_file {%- endif %} as _source_file
     from {{ ref(branch.entry.model) }}
     where {{ branch.column }} is not null
     {%- if branch.entry.all_versions %}

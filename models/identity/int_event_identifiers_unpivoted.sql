@@ -18,7 +18,8 @@ final as (
         record_key,
         identifier_type,
         raw_value,
-        seen_at
+        seen_at,
+        _source_file
     from unpivoted
 
 )

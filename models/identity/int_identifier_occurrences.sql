@@ -3,6 +3,42 @@
 -- values are kept with identifier_value NULL and the reason, never dropped.
 -- The sources and columns read are declared once, in identifier_sources()
 -- (macros/identity/identifier_sources.sql).
+--
+-- Incremental (macros/identity/incremental.sql): a build re-derives only the
+-- records with a row in a landing file newer than the newest stored for their
+-- source, and the records of newly erased identifiers; their stored rows are
+-- deleted first (pre-hook), then what the staging layer holds for them now is
+-- appended. A full refresh derives every record; both give the same rows.
+-- depends_on: {{ ref('stg_landing__erasure_log') }}
+{%- set changed = profile360.identity_work_relation('changed_records') %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_changed_records(profile360.identity_work_relation('changed_records')) }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('changed_records')) }}",
+) }}
+
+{%- set scope = {'incremental': false} %}
+{%- if profile360.staging_is_incremental() %}
+    {%- set watermarks = profile360.identity_occurrence_watermarks() %}
+    {%- do run_query(profile360.identity_replace_table(changed,
+        profile360.identity_changed_records_sql(watermarks))) %}
+    {#- Records re-derived beyond their new files' rows: every version of a
+        record read in all versions, and erased records (all sources). -#}
+    {%- set all_versions = [] %}
+    {%- for entry in profile360.identifier_sources() if entry.all_versions %}
+        {%- do all_versions.append(entry.source) %}
+    {%- endfor %}
+    {%- set extra_sources = run_query("select distinct source from " ~ changed
+        ~ " where reason = 'erased' or source in ('" ~ all_versions | join("', '") ~ "')"
+    ).columns[0].values() | list %}
+    {%- do scope.update({
+        'incremental': true,
+        'new_files': profile360.identity_new_files_filter(watermarks),
+        'extra_sources': extra_sources | sort,
+    }) %}
+{%- endif %}
 
 with int_event_identifiers_unpivoted as (
 
@@ -24,6 +60,36 @@ unpivoted as (
 
 ),
 
+{%- if scope.incremental %}
+
+-- Rows of new files (the filter is constant per source, so only the newest
+-- staged rows are scanned), then the other rows of the records re-derived
+-- for another reason.
+changed_rows as (
+
+    select * from unpivoted
+    where {{ scope.new_files }}
+    {%- if scope.extra_sources %}
+    union all
+    select * from unpivoted
+    where
+        not {{ scope.new_files }}
+        and source in ('{{ scope.extra_sources | join("', '") }}')
+        and (source, record_key) in (select changed.source, changed.record_key from {{ changed }} as changed)
+    {%- endif %}
+
+),
+
+{%- else %}
+
+changed_rows as (
+
+    select * from unpivoted
+
+),
+
+{%- endif %}
+
 normalized as (
 
     select
@@ -34,8 +100,9 @@ normalized as (
         raw_value,
         {{ profile360.normalize_identifier_by_type('identifier_type', 'raw_value') }}
             as identifier_value,
-        seen_at
-    from unpivoted
+        seen_at,
+        _source_file
+    from changed_rows
 
 ),
 
@@ -59,7 +126,10 @@ final as (
                 then {{ profile360.invalid_identifier_reason_by_type(
                     'identifier_type', 'raw_value'
                 ) }}
-        end as invalid_reason
+        end as invalid_reason,
+        {{ profile360.erasure_hash('identifier_type', 'identifier_value') }} as identifier_hash,
+        _source_file,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from normalized
 
 )
