@@ -86,3 +86,163 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    The change log int_identifier_occurrences__changes, written by that
+    model's hooks and read by the stitching (int_identity_components): one
+    row per (record, identifier) re-derived by a build, both the identifiers
+    it held before (logged before its rows are deleted) and after (logged
+    once the new rows are in), with the build time; a full refresh writes one
+    row with is_full_refresh. A table beside the model, kept between builds,
+    so a build of a later model that failed or did not run still finds every
+    change since its own last build.
+#}
+{% macro identity_changes_relation() -%}
+    {%- set occurrences = ref('int_identifier_occurrences') -%}
+    {{ return(api.Relation.create(database=occurrences.database, schema=occurrences.schema,
+        identifier=occurrences.identifier ~ '__changes', type='table')) }}
+{%- endmacro %}
+
+
+{% macro identity_log_changes(changed) -%}
+    {%- set changes = api.Relation.create(database=this.database, schema=this.schema,
+        identifier=this.identifier ~ '__changes', type='table') -%}
+    {%- if execute and is_incremental() -%}
+        insert into {{ changes }}
+        select distinct
+            source,
+            record_key,
+            identifier_id,
+            false as is_full_refresh,
+            {{ profile360.load_timestamp() }} as changed_at
+        from {{ this }}
+        where (source, record_key) in (select _changed.source, _changed.record_key from {{ changed }} as _changed)
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro identity_create_changes_log() -%}
+    {%- set changes = api.Relation.create(database=this.database, schema=this.schema,
+        identifier=this.identifier ~ '__changes', type='table') -%}
+    {%- set columns -%}
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as record_key,
+        cast(null as {{ dbt.type_string() }}) as identifier_id,
+        true as is_full_refresh,
+        {{ profile360.load_timestamp() }} as changed_at
+    {%- endset -%}
+    {%- if execute and is_incremental() -%}
+        {{ profile360.identity_create_table_if_missing(changes, 'select ' ~ columns ~ ' where false') }}
+    {%- else -%}
+        {{ profile360.identity_replace_table(changes, 'select ' ~ columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro identity_create_table_if_missing(relation, sql) -%}
+    {{ return(adapter.dispatch('identity_create_table_if_missing', 'profile360')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__identity_create_table_if_missing(relation, sql) -%}
+    create table if not exists {{ relation }} as ({{ sql }})
+{%- endmacro %}
+
+{% macro spark__identity_create_table_if_missing(relation, sql) -%}
+    create table if not exists {{ relation }} using delta as {{ sql }}
+{%- endmacro %}
+
+
+{#- identity_table_exists(relation): whether a table made by raw SQL (not in
+    dbt's relation cache) exists, asked of the catalog at execute time. -#}
+{% macro identity_table_exists(relation) -%}
+    {{ return(adapter.dispatch('identity_table_exists', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__identity_table_exists(relation) -%}
+    {%- set query -%}
+        select count(*) from information_schema.tables
+        where table_schema = '{{ relation.schema }}' and table_name = '{{ relation.identifier }}'
+        {%- if relation.database %} and table_catalog = '{{ relation.database }}'{% endif %}
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro spark__identity_table_exists(relation) -%}
+    {%- set found = run_query("show tables in " ~ relation.schema ~ " like '" ~ relation.identifier ~ "'") -%}
+    {{ return(found.rows | length > 0) }}
+{%- endmacro %}
+
+
+{#
+    identity_scope_nodes(links): on an incremental build of
+    int_identity_components ({{ this }}), writes the work table
+    <model>__scope_nodes with the nodes whose rows the build replaces and
+    returns it, or returns none when the whole graph must be stitched (no
+    change log, no previous build, or the occurrences were fully rebuilt
+    since); the table then holds every stored node, all replaced.
+    Scope: the stored groups (merged_component_id) of the seeds, plus the
+    seeds: the records and identifiers in the change log since the previous
+    build of {{ this }}, and the records linked to a logged identifier now.
+#}
+{% macro identity_scope_nodes(links) -%}
+    {%- set changes = profile360.identity_changes_relation() -%}
+    {%- set seeds = profile360.identity_work_relation('scope_seeds') -%}
+    {%- set scope_nodes = profile360.identity_work_relation('scope_nodes') -%}
+    {%- set since = run_query('select max(_loaded_at) from ' ~ this ~ ' where _loaded_at < '
+        ~ profile360.load_timestamp()).columns[0].values()[0] -%}
+    {%- set usable = since is not none and profile360.identity_table_exists(changes) -%}
+    {%- if usable -%}
+        {%- set since_sql = "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+        {%- set full_refreshes = run_query('select count(*) from ' ~ changes
+            ~ ' where is_full_refresh and changed_at > ' ~ since_sql).columns[0].values()[0] -%}
+        {%- set usable = full_refreshes == 0 -%}
+    {%- endif -%}
+    {%- if not usable -%}
+        {%- do run_query(profile360.identity_replace_table(scope_nodes, 'select node_id from ' ~ this)) -%}
+        {{ log('int_identity_components: stitching the whole graph (no usable change log)', info=true) }}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set logged -%}
+        select source, record_key, identifier_id from {{ changes }}
+        where not is_full_refresh and changed_at > {{ since_sql }}
+    {%- endset -%}
+    {%- set seeds_sql -%}
+        select 'r|' || source || '|' || record_key as node_id from ({{ logged }}) as logged
+        union
+        select 'i|' || identifier_id as node_id from ({{ logged }}) as logged where identifier_id is not null
+        union
+        select record_node_id as node_id from {{ links }}
+        where is_link and identifier_id in (
+            select identifier_id from ({{ logged }}) as logged where identifier_id is not null
+        )
+    {%- endset -%}
+    {%- do run_query(profile360.identity_replace_table(seeds, seeds_sql)) -%}
+    {%- set scope_sql -%}
+        select stored.node_id from {{ this }} as stored
+        where stored.merged_component_id in (
+            select seeded.merged_component_id from {{ this }} as seeded
+            where seeded.node_id in (select node_id from {{ seeds }})
+        )
+        union
+        select node_id from {{ seeds }}
+    {%- endset -%}
+    {%- do run_query(profile360.identity_replace_table(scope_nodes, scope_sql)) -%}
+    {%- set counts = run_query('select (select count(*) from ' ~ scope_nodes ~ '), (select count(*) from '
+        ~ this ~ ')').rows[0] -%}
+    {{ log('int_identity_components: re-stitching ' ~ counts[0] ~ ' nodes around the changes since '
+        ~ since ~ ' (' ~ counts[1] ~ ' stored)', info=true) }}
+    {{ return(scope_nodes) }}
+{%- endmacro %}
+
+
+{% macro identity_delete_scope_nodes() -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where node_id in (select node_id from {{ profile360.identity_work_relation('scope_nodes') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

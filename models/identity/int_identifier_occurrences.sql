@@ -9,14 +9,23 @@
 -- source, and the records of newly erased identifiers; their stored rows are
 -- deleted first (pre-hook), then what the staging layer holds for them now is
 -- appended. A full refresh derives every record; both give the same rows.
+-- The hooks keep the change log int_identifier_occurrences__changes (records
+-- and identifiers re-derived, before and after) that the stitching reads.
 -- depends_on: {{ ref('stg_landing__erasure_log') }}
 {%- set changed = profile360.identity_work_relation('changed_records') %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ profile360.identity_delete_changed_records(profile360.identity_work_relation('changed_records')) }}",
-    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('changed_records')) }}",
+    pre_hook=[
+        "{{ profile360.identity_create_changes_log() }}",
+        "{{ profile360.identity_log_changes(profile360.identity_work_relation('changed_records')) }}",
+        "{{ profile360.identity_delete_changed_records(profile360.identity_work_relation('changed_records')) }}",
+    ],
+    post_hook=[
+        "{{ profile360.identity_log_changes(profile360.identity_work_relation('changed_records')) }}",
+        "{{ profile360.identity_drop_table(profile360.identity_work_relation('changed_records')) }}",
+    ],
 ) }}
 
 {%- set scope = {'incremental': false} %}

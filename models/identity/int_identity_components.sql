@@ -10,26 +10,53 @@
     identifier type's links and recomputing, one type at a time (var
     profile360__identity_identifier_ranks), until no component breaks a
     limit or only the strongest type links.
+
+    Incremental (docs/identity.md, "Incremental builds"): components are
+    computed per group as merged before any split, and each group's result
+    depends on its own links only. A build re-stitches only the groups that
+    hold a record or identifier re-derived since the previous build (the
+    change log int_identifier_occurrences__changes) or a record linked to
+    such an identifier (its flag may have changed), and the new records and
+    identifiers; their stored nodes are deleted (pre-hook) and the new
+    result appended. The other groups keep their rows. Without a previous
+    build, after a full refresh of the occurrences, or with --full-refresh,
+    the whole graph is stitched; both paths give the same components.
 -#}
 -- The Jinja below drives the stitching rounds; sqlfluff cannot lay out its
 -- two renderings (with and without a graph) at once.
 -- noqa: disable=LT02
 {%- set work_tables = ['links_kept', 'nodes', 'labels', 'merged', 'final', 'conflicts',
     'conflict_nodes', 'sub_labels', 'limited', 'cc_index', 'cc_edges', 'cc_labels',
-    'cc_labels_next'] -%}
+    'cc_labels_next', 'scope_seeds', 'scope_nodes'] -%}
 {#- Hooks are rendered when they run, where `this` names the built table. -#}
 {%- set drop_work_tables = [] -%}
 {%- for name in work_tables -%}
     {%- do drop_work_tables.append(
         '{{ profile360.identity_drop_table(profile360.identity_work_relation(\'' ~ name ~ '\')) }}') -%}
 {%- endfor -%}
-{{ config(post_hook=drop_work_tables) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope_nodes() }}",
+    post_hook=drop_work_tables,
+) }}
+-- depends_on: {{ ref('int_identifier_occurrences') }}
 
 {%- set links = ref('int_identity_links') -%}
+{%- set scope = {'nodes': none} -%}
+{%- if profile360.staging_is_incremental() -%}
+    {%- set scope_nodes = profile360.identity_scope_nodes(links) -%}
+    {%- if scope_nodes is not none -%}
+        {%- set links = '(select * from ' ~ ref('int_identity_links') ~ ' where record_node_id in (select node_id from '
+            ~ scope_nodes ~ ')) as scoped_links' -%}
+        {%- do scope.update({'nodes': scope_nodes}) -%}
+    {%- endif -%}
+{%- endif -%}
 {%- set limits = var('profile360__identity_max_per_profile') -%}
 {%- set ranks = var('profile360__identity_identifier_ranks') -%}
 
-{%- if profile360.identity_relation_exists(links) -%}
+{%- if profile360.identity_relation_exists(ref('int_identity_links')) -%}
     {%- set wk = {} -%}
     {%- for name in work_tables -%}
         {%- do wk.update({name: profile360.identity_work_relation(name)}) -%}
@@ -231,7 +258,8 @@ final as (
         ) as is_split,
         {{ state.rounds if state is defined else 0 }} as stitch_rounds,
         {{ state.passes if state is defined else 0 }} as stitch_passes,
-        {{ state.max_pass_rounds if state is defined else 0 }} as stitch_max_pass_rounds
+        {{ state.max_pass_rounds if state is defined else 0 }} as stitch_max_pass_rounds,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from nodes
     inner join labels_final
         on nodes.node_id = labels_final.node_id
