@@ -177,38 +177,83 @@
 
 
 {#
-    identity_scope_nodes(links): on an incremental build of
-    int_identity_components ({{ this }}), writes the work table
-    <model>__scope_nodes with the nodes whose rows the build replaces and
-    returns it, or returns none when the whole graph must be stitched (no
-    change log, no previous build, or the occurrences were fully rebuilt
-    since); the table then holds every stored node, all replaced.
-    Scope: the stored groups (merged_component_id) of the seeds, plus the
-    seeds: the records and identifiers in the change log since the previous
-    build of {{ this }}, and the records linked to a logged identifier now.
+    identity_logged_changes(): on an incremental build of a model downstream
+    of the occurrences, the SQL of the change-log rows (source, record_key,
+    identifier_id) written since that model's previous build (the newest
+    _loaded_at it stored before this build), or none when the model must be
+    rebuilt whole: no previous build, no change log, or the occurrences were
+    fully rebuilt since.
 #}
-{% macro identity_scope_nodes(links) -%}
+{% macro identity_logged_changes() -%}
     {%- set changes = profile360.identity_changes_relation() -%}
-    {%- set seeds = profile360.identity_work_relation('scope_seeds') -%}
-    {%- set scope_nodes = profile360.identity_work_relation('scope_nodes') -%}
     {%- set since = run_query('select max(_loaded_at) from ' ~ this ~ ' where _loaded_at < '
         ~ profile360.load_timestamp()).columns[0].values()[0] -%}
-    {%- set usable = since is not none and profile360.identity_table_exists(changes) -%}
-    {%- if usable -%}
-        {%- set since_sql = "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-        {%- set full_refreshes = run_query('select count(*) from ' ~ changes
-            ~ ' where is_full_refresh and changed_at > ' ~ since_sql).columns[0].values()[0] -%}
-        {%- set usable = full_refreshes == 0 -%}
+    {%- if since is none or not profile360.identity_table_exists(changes) -%}
+        {{ return(none) }}
     {%- endif -%}
-    {%- if not usable -%}
-        {%- do run_query(profile360.identity_replace_table(scope_nodes, 'select node_id from ' ~ this)) -%}
-        {{ log('int_identity_components: stitching the whole graph (no usable change log)', info=true) }}
+    {%- set since_sql = "cast('" ~ since ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set full_refreshes = run_query('select count(*) from ' ~ changes
+        ~ ' where is_full_refresh and changed_at > ' ~ since_sql).columns[0].values()[0] -%}
+    {%- if full_refreshes > 0 -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set logged -%}
         select source, record_key, identifier_id from {{ changes }}
         where not is_full_refresh and changed_at > {{ since_sql }}
     {%- endset -%}
+    {{ return(logged) }}
+{%- endmacro %}
+
+
+{#
+    identity_write_scope(keys_sql, all_keys_sql): on an incremental build,
+    writes the work table <model>__scope (the keys whose stored rows the
+    build replaces; the pre-hook identity_delete_scope deletes them) from
+    keys_sql, or from all_keys_sql (every stored key) when the model is
+    rebuilt whole. Returns whether the build is scoped.
+#}
+{% macro identity_write_scope(keys_sql, all_keys_sql) -%}
+    {%- set scope = profile360.identity_work_relation('scope') -%}
+    {%- if keys_sql is none -%}
+        {%- do run_query(profile360.identity_replace_table(scope, all_keys_sql)) -%}
+        {{ log(this.identifier ~ ': rebuilt whole (no usable change log)', info=true) }}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- do run_query(profile360.identity_replace_table(scope, keys_sql)) -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+
+{#- The pre-hook of a scoped model: delete the stored rows whose `key`
+    (a column, or a row of columns like `(source, record_key)`) the work
+    table <model>__scope holds (`columns`: its columns, same order). -#}
+{% macro identity_delete_scope(key, columns) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where {{ key }} in (select {{ columns }} from {{ profile360.identity_work_relation('scope') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    identity_scope_nodes(links): for int_identity_components, writes the
+    work table <model>__scope (node_id) with the nodes whose rows the build
+    replaces and returns it, or returns none when the whole graph must be
+    stitched (the table then holds every stored node). Scope: the stored
+    groups (merged_component_id) of the seeds, plus the seeds: the records
+    and identifiers logged since the previous build, and the records linked
+    to a logged identifier now (its flag may have changed).
+#}
+{% macro identity_scope_nodes(links) -%}
+    {%- set logged = profile360.identity_logged_changes() -%}
+    {%- set seeds = profile360.identity_work_relation('scope_seeds') -%}
+    {%- set scope_nodes = profile360.identity_work_relation('scope') -%}
+    {%- if logged is none -%}
+        {%- do profile360.identity_write_scope(none, 'select node_id from ' ~ this) -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set seeds_sql -%}
         select 'r|' || source || '|' || record_key as node_id from ({{ logged }}) as logged
         union
@@ -229,20 +274,11 @@
         union
         select node_id from {{ seeds }}
     {%- endset -%}
-    {%- do run_query(profile360.identity_replace_table(scope_nodes, scope_sql)) -%}
+    {%- do profile360.identity_write_scope(scope_sql, none) -%}
     {%- set counts = run_query('select (select count(*) from ' ~ scope_nodes ~ '), (select count(*) from '
         ~ this ~ ')').rows[0] -%}
-    {{ log('int_identity_components: re-stitching ' ~ counts[0] ~ ' nodes around the changes since '
-        ~ since ~ ' (' ~ counts[1] ~ ' stored)', info=true) }}
+    {{ log('int_identity_components: re-stitching ' ~ counts[0] ~ ' nodes around the changes ('
+        ~ counts[1] ~ ' stored)', info=true) }}
     {{ return(scope_nodes) }}
 {%- endmacro %}
 
-
-{% macro identity_delete_scope_nodes() -%}
-    {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where node_id in (select node_id from {{ profile360.identity_work_relation('scope_nodes') }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}

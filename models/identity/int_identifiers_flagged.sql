@@ -3,6 +3,26 @@
 -- with, and whether it is flagged as junk (seed identifier_blocklist) or as
 -- shared by more people than var profile360__identity_shared_thresholds allows.
 -- Flagged identifiers stay here with their reason; stitching filters on them.
+-- Incremental (macros/identity/incremental.sql): a build recomputes only the
+-- identifiers in the change log since its previous build (an identifier's
+-- counts change only when a record holding it is re-derived), deleting their
+-- stored rows first.
+-- depends_on: {{ ref('int_identifier_occurrences') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope('identifier_id', 'identifier_id') }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+) }}
+{%- set scoped = {'on': false} %}
+{%- if profile360.staging_is_incremental() %}
+    {%- set logged = profile360.identity_logged_changes() %}
+    {%- do scoped.update({'on': profile360.identity_write_scope(
+        none if logged is none else
+        'select distinct identifier_id from (' ~ logged ~ ') as logged where identifier_id is not null',
+        'select identifier_id from ' ~ this) }) %}
+{%- endif %}
 
 with
 
@@ -28,7 +48,13 @@ valid_occurrences as (
         record_key,
         seen_at
     from int_identifier_occurrences
-    where is_valid
+    where
+        is_valid
+        {%- if scoped.on %}
+        and identifier_id in (
+            select scope.identifier_id from {{ profile360.identity_work_relation('scope') }} as scope
+        )
+        {%- endif %}
 
 ),
 
@@ -41,8 +67,15 @@ record_anchors as (
         record_key,
         identifier_type as anchor_type,
         identifier_value as anchor_value
-    from valid_occurrences
-    where identifier_type in ('customer_id', 'loyalty_id')
+    from int_identifier_occurrences
+    where
+        is_valid
+        and identifier_type in ('customer_id', 'loyalty_id')
+        {%- if scoped.on %}
+        and (source, record_key) in (
+            select scoped_records.source, scoped_records.record_key from valid_occurrences as scoped_records
+        )
+        {%- endif %}
 
 ),
 
@@ -203,7 +236,8 @@ final as (
                 then
                     'shared: ' || cast(count_loyalty_ids as {{ dbt.type_string() }})
                     || ' distinct loyalty ids > ' || cast(shared_limit as {{ dbt.type_string() }})
-        end as flag_reason
+        end as flag_reason,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from limited
 
 )

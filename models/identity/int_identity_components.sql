@@ -27,7 +27,7 @@
 -- noqa: disable=LT02
 {%- set work_tables = ['links_kept', 'nodes', 'labels', 'merged', 'final', 'conflicts',
     'conflict_nodes', 'sub_labels', 'limited', 'cc_index', 'cc_edges', 'cc_labels',
-    'cc_labels_next', 'scope_seeds', 'scope_nodes'] -%}
+    'cc_labels_next', 'scope_seeds', 'scope'] -%}
 {#- Hooks are rendered when they run, where `this` names the built table. -#}
 {%- set drop_work_tables = [] -%}
 {%- for name in work_tables -%}
@@ -38,7 +38,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ profile360.identity_delete_scope_nodes() }}",
+    pre_hook="{{ profile360.identity_delete_scope('node_id', 'node_id') }}",
     post_hook=drop_work_tables,
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }}
