@@ -28,7 +28,7 @@
     ],
 ) }}
 
-{%- set scope = {'incremental': false} %}
+{%- set scope = {'new_files': '1 = 1', 'others': '1 = 0'} %}
 {%- if profile360.staging_is_incremental() %}
     {%- set watermarks = profile360.identity_occurrence_watermarks() %}
     {%- do run_query(profile360.identity_replace_table(changed,
@@ -42,11 +42,13 @@
     {%- set extra_sources = run_query("select distinct source from " ~ changed
         ~ " where reason = 'erased' or source in ('" ~ all_versions | join("', '") ~ "')"
     ).columns[0].values() | list %}
-    {%- do scope.update({
-        'incremental': true,
-        'new_files': profile360.identity_new_files_filter(watermarks),
-        'extra_sources': extra_sources | sort,
-    }) %}
+    {%- set new_files = profile360.identity_new_files_filter(watermarks) %}
+    {%- do scope.update({'new_files': new_files}) %}
+    {%- if extra_sources %}
+        {%- do scope.update({'others': 'not ' ~ new_files ~ " and source in ('"
+            ~ extra_sources | sort | join("', '") ~ "') and (source, record_key) in (select changed.source,"
+            ~ ' changed.record_key from ' ~ changed ~ ' as changed)'}) %}
+    {%- endif %}
 {%- endif %}
 
 with int_event_identifiers_unpivoted as (
@@ -69,35 +71,18 @@ unpivoted as (
 
 ),
 
-{%- if scope.incremental %}
-
 -- Rows of new files (the filter is constant per source, so only the newest
 -- staged rows are scanned), then the other rows of the records re-derived
--- for another reason.
+-- for another reason. A full build reads every row once.
 changed_rows as (
 
     select * from unpivoted
     where {{ scope.new_files }}
-    {%- if scope.extra_sources %}
     union all
     select * from unpivoted
-    where
-        not {{ scope.new_files }}
-        and source in ('{{ scope.extra_sources | join("', '") }}')
-        and (source, record_key) in (select changed.source, changed.record_key from {{ changed }} as changed)
-    {%- endif %}
+    where {{ scope.others }}
 
 ),
-
-{%- else %}
-
-changed_rows as (
-
-    select * from unpivoted
-
-),
-
-{%- endif %}
 
 normalized as (
 

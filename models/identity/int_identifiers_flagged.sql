@@ -15,13 +15,20 @@
     pre_hook="{{ profile360.identity_delete_scope('identifier_id', 'identifier_id') }}",
     post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
 ) }}
-{%- set scoped = {'on': false} %}
+{%- set scoped = {'identifiers': '1 = 1', 'records': '1 = 1'} %}
 {%- if profile360.staging_is_incremental() %}
     {%- set logged = profile360.identity_logged_changes() %}
-    {%- do scoped.update({'on': profile360.identity_write_scope(
+    {%- if profile360.identity_write_scope(
         none if logged is none else
         'select distinct identifier_id from (' ~ logged ~ ') as logged where identifier_id is not null',
-        'select identifier_id from ' ~ this) }) %}
+        'select identifier_id from ' ~ this) %}
+        {%- do scoped.update({
+            'identifiers': 'identifier_id in (select scope.identifier_id from '
+                ~ profile360.identity_work_relation('scope') ~ ' as scope)',
+            'records': '(source, record_key) in (select scoped_records.source, scoped_records.record_key'
+                ~ ' from valid_occurrences as scoped_records)',
+        }) %}
+    {%- endif %}
 {%- endif %}
 
 with
@@ -48,13 +55,7 @@ valid_occurrences as (
         record_key,
         seen_at
     from int_identifier_occurrences
-    where
-        is_valid
-        {%- if scoped.on %}
-        and identifier_id in (
-            select scope.identifier_id from {{ profile360.identity_work_relation('scope') }} as scope
-        )
-        {%- endif %}
+    where is_valid and {{ scoped.identifiers }}
 
 ),
 
@@ -68,14 +69,7 @@ record_anchors as (
         identifier_type as anchor_type,
         identifier_value as anchor_value
     from int_identifier_occurrences
-    where
-        is_valid
-        and identifier_type in ('customer_id', 'loyalty_id')
-        {%- if scoped.on %}
-        and (source, record_key) in (
-            select scoped_records.source, scoped_records.record_key from valid_occurrences as scoped_records
-        )
-        {%- endif %}
+    where is_valid and identifier_type in ('customer_id', 'loyalty_id') and {{ scoped.records }}
 
 ),
 

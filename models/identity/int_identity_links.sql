@@ -17,17 +17,21 @@
     ],
     post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
 ) }}
-{%- set scoped = {'on': false} %}
+{%- set scoped = {'filter': '1 = 1'} %}
 {%- if profile360.staging_is_incremental() %}
     {%- set logged = profile360.identity_logged_changes() %}
     {#- One work table for both keys: records (identifier_id NULL) and
         identifiers (source and record_key NULL). -#}
-    {%- do scoped.update({'on': profile360.identity_write_scope(
+    {%- set scope = profile360.identity_work_relation('scope') %}
+    {%- if profile360.identity_write_scope(
         none if logged is none else
         'select distinct source, record_key, cast(null as ' ~ dbt.type_string() ~ ') as identifier_id from ('
         ~ logged ~ ') as logged union select distinct null, null, identifier_id from (' ~ logged
         ~ ') as logged where identifier_id is not null',
-        'select source, record_key, identifier_id from ' ~ this) }) %}
+        'select source, record_key, identifier_id from ' ~ this) %}
+        {%- do scoped.update({'filter': '((source, record_key) in (select scope.source, scope.record_key from '
+            ~ scope ~ ' as scope) or identifier_id in (select scope.identifier_id from ' ~ scope ~ ' as scope))'}) %}
+    {%- endif %}
 {%- endif %}
 
 with
@@ -55,18 +59,7 @@ record_identifiers as (
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at
     from int_identifier_occurrences
-    where
-        is_valid
-        {%- if scoped.on %}
-        and (
-            (source, record_key) in (
-                select scope.source, scope.record_key from {{ profile360.identity_work_relation('scope') }} as scope
-            )
-            or identifier_id in (
-                select scope.identifier_id from {{ profile360.identity_work_relation('scope') }} as scope
-            )
-        )
-        {%- endif %}
+    where is_valid and {{ scoped.filter }}
     group by source, record_key, identifier_id, identifier_type, identifier_value
 
 ),
