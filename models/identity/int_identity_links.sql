@@ -17,28 +17,76 @@
     ],
     post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
 ) }}
-{%- set scoped = {'filter': '1 = 1'} %}
+{%- set scoped = {'on': false} %}
 {%- if profile360.staging_is_incremental() %}
     {%- set logged = profile360.identity_logged_changes() %}
     {#- One work table for both keys: records (identifier_id NULL) and
         identifiers (source and record_key NULL). -#}
-    {%- set scope = profile360.identity_work_relation('scope') %}
-    {%- if profile360.identity_write_scope(
+    {%- do scoped.update({'on': profile360.identity_write_scope(
         none if logged is none else
         'select distinct source, record_key, cast(null as ' ~ dbt.type_string() ~ ') as identifier_id from ('
         ~ logged ~ ') as logged union select distinct null, null, identifier_id from (' ~ logged
         ~ ') as logged where identifier_id is not null',
-        'select source, record_key, identifier_id from ' ~ this) %}
-        {%- do scoped.update({'filter': '((source, record_key) in (select scope.source, scope.record_key from '
-            ~ scope ~ ' as scope) or identifier_id in (select scope.identifier_id from ' ~ scope ~ ' as scope))'}) %}
-    {%- endif %}
+        'select source, record_key, identifier_id from ' ~ this) }) %}
 {%- endif %}
+{#- Occurrences of the records in scope or of the identifiers in scope, by
+    two left joins (an OR of two IN subqueries plans as a nested loop). -#}
+{%- set scope_records -%}
+    {%- if scoped.on -%}
+        (select distinct source, record_key from {{ profile360.identity_work_relation('scope') }}
+        where record_key is not null)
+    {%- else -%}
+        (select source, record_key from {{ ref('int_identifier_occurrences') }} where false)
+    {%- endif -%}
+{%- endset %}
+{%- set scope_identifiers -%}
+    {%- if scoped.on -%}
+        (select distinct identifier_id from {{ profile360.identity_work_relation('scope') }}
+        where identifier_id is not null)
+    {%- else -%}
+        (select identifier_id from {{ ref('int_identifier_occurrences') }} where false)
+    {%- endif -%}
+{%- endset %}
 
 with
 
 int_identifier_occurrences as (
 
     select * from {{ ref('int_identifier_occurrences') }}
+
+),
+
+scope_records as (
+
+    select * from {{ scope_records }} as scope_records
+
+),
+
+scope_identifiers as (
+
+    select * from {{ scope_identifiers }} as scope_identifiers
+
+),
+
+-- Every valid occurrence on a full build (the scope relations are empty
+-- then); on an incremental one those of the records and identifiers in scope.
+valid_occurrences as (
+
+    select int_identifier_occurrences.*
+    from int_identifier_occurrences
+    left join scope_records
+        on
+            int_identifier_occurrences.source = scope_records.source
+            and int_identifier_occurrences.record_key = scope_records.record_key
+    left join scope_identifiers
+        on int_identifier_occurrences.identifier_id = scope_identifiers.identifier_id
+    where
+        int_identifier_occurrences.is_valid
+        and (
+            {{ 'false' if scoped.on else 'true' }}
+            or scope_records.record_key is not null
+            or scope_identifiers.identifier_id is not null
+        )
 
 ),
 
@@ -58,8 +106,7 @@ record_identifiers as (
         identifier_value,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at
-    from int_identifier_occurrences
-    where is_valid and {{ scoped.filter }}
+    from valid_occurrences
     group by source, record_key, identifier_id, identifier_type, identifier_value
 
 ),
