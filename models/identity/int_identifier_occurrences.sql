@@ -12,7 +12,6 @@
 -- The hooks keep the change log int_identifier_occurrences__changes (records
 -- and identifiers re-derived, before and after) that the stitching reads.
 -- depends_on: {{ ref('stg_landing__erasure_log') }}
-{%- set changed = profile360.identity_work_relation('changed_records') %}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -30,6 +29,7 @@
 
 {%- set scope = {'new_files': '1 = 1', 'others': '1 = 0'} %}
 {%- if profile360.staging_is_incremental() %}
+    {%- set changed = profile360.identity_work_relation('changed_records') %}
     {%- set watermarks = profile360.identity_occurrence_watermarks() %}
     {%- do run_query(profile360.identity_replace_table(changed,
         profile360.identity_changed_records_sql(watermarks))) %}
