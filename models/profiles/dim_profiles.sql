@@ -3,6 +3,18 @@
 -- seeds/survivorship_rules.csv); identifiers are counted and listed; consent
 -- is the state in force per purpose. Age is counted at the latest date seen
 -- in the data (not the wall clock), so the same data gives the same record.
+-- Incremental: recomputes the profiles of int_profiles_to_refresh, and the
+-- profiles whose age changes because the latest date seen moved (a birthday
+-- passed): a column scan of the stored rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('profile_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
+-- depends_on: {{ ref('int_profiles_to_refresh') }}
+{%- set incremental = profile360.profiles_is_incremental() %}
 {%- set attributes = profile360.profile_attributes() %}
 {%- set purposes = profile360.consent_purposes() %}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}
@@ -10,21 +22,59 @@
 
 with
 
-int_profile_identifiers as (
+all_profile_identifiers as (
 
     select * from {{ ref('int_profile_identifiers') }}
+
+),
+
+reference_date as (
+
+    select cast(max(last_seen_at) as date) as reference_date
+    from all_profile_identifiers
+
+),
+
+{%- if incremental %}
+
+refreshed as (
+
+    select profile_id from {{ profile360.profiles_to_refresh_relation() }}
+    union
+    select stored.profile_id
+    from {{ this }} as stored
+    cross join reference_date
+    where
+        stored.age_years
+        is distinct from {{ profile360.age_in_years('stored.birth_date', 'reference_date.reference_date') }}
+
+),
+{%- endif %}
+
+int_profile_identifiers as (
+
+    select * from all_profile_identifiers
+    {%- if incremental %}
+    where profile_id in (select profile_id from refreshed)
+    {%- endif %}
 
 ),
 
 int_profile_attributes_survived as (
 
     select * from {{ ref('int_profile_attributes_survived') }}
+    {%- if incremental %}
+    where profile_id in (select profile_id from refreshed)
+    {%- endif %}
 
 ),
 
 int_profile_consents as (
 
     select * from {{ ref('int_profile_consents') }}
+    {%- if incremental %}
+    where profile_id in (select profile_id from refreshed)
+    {%- endif %}
 
 ),
 
@@ -58,13 +108,6 @@ consents as (
         profile_id
     from int_profile_consents
     group by profile_id
-
-),
-
-reference_date as (
-
-    select cast(max(last_seen_at) as date) as reference_date
-    from int_profile_identifiers
 
 ),
 
@@ -116,18 +159,7 @@ final as (
         birth_date_typed as birth_date,
         birth_date_source,
         birth_date_updated_at,
-        cast(
-            extract(year from reference_date) - extract(year from birth_date_typed)
-            - case
-                when
-                    extract(month from reference_date) * 100 + extract(day from reference_date)
-                    < extract(month from birth_date_typed) * 100
-                    + extract(day from birth_date_typed)
-                    then 1
-                else 0
-            end
-            as {{ dbt.type_int() }}
-        ) as age_years,
+        {{ profile360.age_in_years('birth_date_typed', 'reference_date') }} as age_years,
         occupation,
         occupation_source,
         occupation_updated_at,
