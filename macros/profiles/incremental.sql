@@ -204,3 +204,45 @@
         ]) }} as {{ dbt.type_string() }}) as fingerprint
     from {{ relation }}
 {%- endmacro %}
+
+
+{#- previous_state_rows(): the rows of the previous complete build's state
+    (int_profile_build_state, read by name: it is built after the reader),
+    or no rows (typed) when every profile is recomputed. -#}
+{% macro previous_state_rows() -%}
+    {%- set previous_state = profile360.profiles_previous_state() -%}
+    {%- if previous_state is none -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as fingerprint_kind,
+        cast(null as {{ dbt.type_string() }}) as fingerprint_key,
+        cast(null as {{ dbt.type_string() }}) as fingerprint,
+        cast(null as {{ dbt.type_timestamp() }}) as built_at
+    where 1 = 0
+    {%- else -%}
+    select
+        fingerprint_kind,
+        fingerprint_key,
+        fingerprint,
+        built_at
+    from {{ previous_state }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- refreshed_profile_ids(all_profiles, also): a select of the profile ids an
+    incremental model recomputes: those of int_profiles_to_refresh, plus the
+    rows of the select `also` if given; every profile_id of the relation
+    `all_profiles` when the model is not profiles_is_incremental(). -#}
+{% macro refreshed_profile_ids(all_profiles, also=none) -%}
+    {%- if profile360.profiles_is_incremental() -%}
+    select to_refresh.profile_id
+    from {{ profile360.profiles_to_refresh_relation() }} as to_refresh
+        {%- if also %}
+    union
+    {{ also }}
+        {%- endif %}
+    {%- else -%}
+    select all_profiles.profile_id
+    from {{ all_profiles }} as all_profiles
+    {%- endif -%}
+{%- endmacro %}

@@ -14,7 +14,15 @@
     pre_hook="{{ profile360.delete_refreshed_profiles() }}",
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
-{%- set incremental = profile360.profiles_is_incremental() %}
+{#- Stored profiles whose age at the new reference date differs. -#}
+{%- set age_changed -%}
+    select stored_profiles.profile_id
+    from {{ this }} as stored_profiles
+    cross join reference_date
+    where
+        stored_profiles.age_years is distinct from
+        {{ profile360.age_in_years('stored_profiles.birth_date', 'reference_date.reference_date') }}
+{%- endset %}
 {%- set attributes = profile360.profile_attributes() %}
 {%- set purposes = profile360.consent_purposes() %}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}
@@ -35,46 +43,30 @@ reference_date as (
 
 ),
 
-{%- if incremental %}
-
 refreshed as (
 
-    select profile_id from {{ profile360.profiles_to_refresh_relation() }}
-    union
-    select stored.profile_id
-    from {{ this }} as stored
-    cross join reference_date
-    where
-        stored.age_years
-        is distinct from {{ profile360.age_in_years('stored.birth_date', 'reference_date.reference_date') }}
+    {{ profile360.refreshed_profile_ids('all_profile_identifiers', also=age_changed) }}
 
 ),
-{%- endif %}
 
 int_profile_identifiers as (
 
-    select * from all_profile_identifiers
-    {%- if incremental %}
-    where profile_id in (select profile_id from refreshed)
-    {%- endif %}
+    select all_profile_identifiers.* from all_profile_identifiers
+    where all_profile_identifiers.profile_id in (select refreshed.profile_id from refreshed)
 
 ),
 
 int_profile_attributes_survived as (
 
-    select * from {{ ref('int_profile_attributes_survived') }}
-    {%- if incremental %}
-    where profile_id in (select profile_id from refreshed)
-    {%- endif %}
+    select survived.* from {{ ref('int_profile_attributes_survived') }} as survived
+    where survived.profile_id in (select refreshed.profile_id from refreshed)
 
 ),
 
 int_profile_consents as (
 
-    select * from {{ ref('int_profile_consents') }}
-    {%- if incremental %}
-    where profile_id in (select profile_id from refreshed)
-    {%- endif %}
+    select consents.* from {{ ref('int_profile_consents') }} as consents
+    where consents.profile_id in (select refreshed.profile_id from refreshed)
 
 ),
 

@@ -29,7 +29,9 @@ rules as (
         'rules' as fingerprint_kind,
         'survivorship_rules' as fingerprint_key,
         fingerprint
-    from ({{ profile360.survivorship_rules_fingerprint('survivorship_rules') }}) as rules_fingerprint
+    from (
+        {{ profile360.survivorship_rules_fingerprint('survivorship_rules') }}
+    ) as rules_fingerprint
 
 ),
 

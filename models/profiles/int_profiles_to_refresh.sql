@@ -23,11 +23,9 @@
 -- Erased consent records need no rule of their own: erasure removes the
 -- records carrying the erased identifier, which changes the fingerprint.
 {%- set previous_state = profile360.profiles_previous_state() %}
--- depends_on: {{ ref('int_identifier_occurrences') }}
--- depends_on: {{ ref('map_records_to_profiles') }}
--- depends_on: {{ ref('stg_privacy__consents') }}
--- depends_on: {{ ref('map_identifiers_to_profiles') }}
--- depends_on: {{ ref('survivorship_rules') }}
+{#- Without a previous state every profile is listed as full_build and the
+    comparisons below are switched off (and read nothing). -#}
+{%- set compare = '1 = 0' if previous_state is none else '1 = 1' %}
 
 with
 
@@ -36,29 +34,6 @@ int_profile_fingerprints as (
     select * from {{ ref('int_profile_fingerprints') }}
 
 ),
-
-current_profiles as (
-
-    select
-        fingerprint_key as profile_id,
-        fingerprint
-    from int_profile_fingerprints
-    where fingerprint_kind = 'profile'
-
-),
-
-{%- if previous_state is none %}
-
-final as (
-
-    select
-        profile_id,
-        'full_build' as refresh_reason
-    from current_profiles
-
-)
-
-{%- else %}
 
 int_identifier_occurrences as (
 
@@ -92,7 +67,17 @@ survivorship_rules as (
 
 previous_state as (
 
-    select * from {{ previous_state }}
+    {{ profile360.previous_state_rows() }}
+
+),
+
+current_profiles as (
+
+    select
+        fingerprint_key as profile_id,
+        fingerprint
+    from int_profile_fingerprints
+    where fingerprint_kind = 'profile'
 
 ),
 
@@ -106,10 +91,13 @@ previous_profiles as (
 
 ),
 
-previous_build as (
+full_build as (
 
-    select max(built_at) as built_at
-    from previous_state
+    select
+        profile_id,
+        'full_build' as refresh_reason
+    from current_profiles
+    where not ({{ compare }})
 
 ),
 
@@ -126,26 +114,39 @@ changed_profiles as (
     full outer join previous_profiles
         on current_profiles.profile_id = previous_profiles.profile_id
     where
-        current_profiles.profile_id is null
-        or previous_profiles.profile_id is null
-        or current_profiles.fingerprint <> previous_profiles.fingerprint
+        {{ compare }}
+        and (
+            current_profiles.profile_id is null
+            or previous_profiles.profile_id is null
+            or current_profiles.fingerprint <> previous_profiles.fingerprint
+        )
+
+),
+
+now_flagged as (
+
+    select fingerprint_key as identifier_id
+    from int_profile_fingerprints
+    where fingerprint_kind = 'flagged_identifier' and {{ compare }}
+
+),
+
+was_flagged as (
+
+    select fingerprint_key as identifier_id
+    from previous_state
+    where fingerprint_kind = 'flagged_identifier'
 
 ),
 
 -- Identifiers flagged now and not before, or before and not now.
 flag_changes as (
 
-    select coalesce(now_flagged.fingerprint_key, was_flagged.fingerprint_key) as identifier_id
-    from (
-        select fingerprint_key from int_profile_fingerprints
-        where fingerprint_kind = 'flagged_identifier'
-    ) as now_flagged
-    full outer join (
-        select fingerprint_key from previous_state
-        where fingerprint_kind = 'flagged_identifier'
-    ) as was_flagged
-        on now_flagged.fingerprint_key = was_flagged.fingerprint_key
-    where now_flagged.fingerprint_key is null or was_flagged.fingerprint_key is null
+    select coalesce(now_flagged.identifier_id, was_flagged.identifier_id) as identifier_id
+    from now_flagged
+    full outer join was_flagged
+        on now_flagged.identifier_id = was_flagged.identifier_id
+    where now_flagged.identifier_id is null or was_flagged.identifier_id is null
 
 ),
 
@@ -164,27 +165,41 @@ flagged_carriers as (
 
 ),
 
+previous_build as (
+
+    select max(built_at) as built_at
+    from previous_state
+
+),
+
 new_consents as (
 
     select
         map_identifiers_to_profiles.profile_id,
         'consent_recorded' as refresh_reason
     from stg_privacy__consents
-    cross join previous_build
+    inner join previous_build
+        on stg_privacy__consents._loaded_at > previous_build.built_at
     inner join map_identifiers_to_profiles
         on
             {{ profile360.consent_subject_identifier_id(
                 'stg_privacy__consents.subject_type', 'stg_privacy__consents.subject_value'
             ) }} = map_identifiers_to_profiles.identifier_id
-    where
-        stg_privacy__consents._loaded_at > previous_build.built_at
-        and map_identifiers_to_profiles.profile_id is not null
+    where map_identifiers_to_profiles.profile_id is not null
 
 ),
 
 rules_fingerprint as (
 
     {{ profile360.survivorship_rules_fingerprint('survivorship_rules') }}
+
+),
+
+previous_rules as (
+
+    select fingerprint
+    from previous_state
+    where fingerprint_kind = 'rules'
 
 ),
 
@@ -195,17 +210,18 @@ rules_changed as (
         'rules_changed' as refresh_reason
     from current_profiles
     cross join rules_fingerprint
-    where not exists (
-        select 1 from previous_state
-        where
-            previous_state.fingerprint_kind = 'rules'
-            and previous_state.fingerprint = rules_fingerprint.fingerprint
-    )
+    where
+        {{ compare }}
+        and rules_fingerprint.fingerprint not in (
+            select previous_rules.fingerprint from previous_rules
+        )
 
 ),
 
 unioned as (
 
+    select * from full_build
+    union all
     select * from changed_profiles
     union all
     select * from flagged_carriers
@@ -226,7 +242,5 @@ final as (
     group by profile_id
 
 )
-
-{%- endif %}
 
 select * from final
