@@ -6,7 +6,10 @@ then the eighth day lands with two edits and is built incrementally:
     (the two profiles merge: one id survives, the other must leave every
     profiles table);
   - an erasure request for the customer id of a third profile C (its records
-    leave staging and identity; its profile must leave the profiles tables).
+    leave staging and identity; its profile must leave the profiles tables);
+  - a consent withdrawal for the customer id of a fourth profile D, none of
+    whose identifiers appears in any other drop of the day: only the consent
+    rule can bring it into the recomputed profiles.
 Checked against computations that do not use the profiles layer:
   - the profiles recomputed (int_profiles_to_refresh, the layer's run log)
     include every profile holding a record first delivered on day 8 (read
@@ -67,6 +70,8 @@ class Scenario:
     merged_records: int              # records of A and B before day 8, plus the new event
     erased_customer: str
     erased_profile: str
+    consenting_profile: str
+    consent_recorded_at: str
 
 
 def _dbt(*args: str, landing: Path, db: Path, target: Path) -> None:
@@ -90,12 +95,32 @@ def _land(generated: Path, landing: Path, day: str) -> None:
                 shutil.copy(drop, landing / source.name / drop.name)
 
 
-def _pick_profiles(db: Path) -> tuple[str, str, str, str, str, int]:
+def _day_values(generated: Path, day: str) -> tuple[set[str], set[str]]:
+    """Every value of every row of the day's drops (lower case), and the last
+    nine digits of those holding nine digits or more (phones in any spelling)."""
+    values, digits = set(), set()
+    for folder in generated.iterdir():
+        if not folder.is_dir() or folder.name.startswith("_"):
+            continue
+        for relative, row in landing_rows(generated, folder.name):
+            if row is None or not relative.split("/")[-1].startswith(day):
+                continue
+            for value in row.values():
+                text = str(value).strip().lower()
+                values.add(text)
+                number = "".join(character for character in text if character.isdigit())
+                if len(number) >= 9:
+                    digits.add(number[-9:])
+    return values, digits
+
+
+def _pick_profiles(db: Path, day_values: tuple[set[str], set[str]]) -> dict[str, str]:
     """From the warehouse of the first seven days (identity outputs only): a
     customer's profile A (one customer id, room for one more cookie), a
-    cookie-only profile B (one unflagged cookie, nothing else), and a third
-    customer's profile C to erase. Returns A, A's customer id, B, B's cookie,
-    C's customer id, C."""
+    cookie-only profile B (one unflagged cookie, nothing else), a third
+    customer's profile C to erase, and a fourth customer's profile D none of
+    whose identifiers is in the last day's drops."""
+    values, digits = day_values
     with duckdb.connect(str(db), read_only=True) as con:
         linked = """
             select profile_id,
@@ -110,15 +135,28 @@ def _pick_profiles(db: Path) -> tuple[str, str, str, str, str, int]:
         """
         customers = con.execute(
             f"select profile_id, customer_id from ({linked}) "
-            "where customers = 1 and cookies between 1 and 20 order by profile_id limit 2"
+            "where customers = 1 and cookies between 1 and 20 order by profile_id"
         ).fetchall()
         cookie_only = con.execute(
             f"select profile_id, cookie from ({linked}) "
             "where cookies = 1 and identifiers = 1 order by profile_id limit 1"
         ).fetchone()
-    assert len(customers) == 2 and cookie_only is not None
-    (profile_a, customer_a), (profile_c, customer_c) = customers
-    return profile_a, customer_a, cookie_only[0], cookie_only[1], customer_c, profile_c
+        identifiers: dict[str, list[str]] = {}
+        for profile_id, value in con.execute(
+            "select profile_id, identifier_value from identity.map_identifiers_to_profiles "
+            "where profile_id is not null"
+        ).fetchall():
+            identifiers.setdefault(profile_id, []).append(value.lower())
+    assert len(customers) >= 3 and cookie_only is not None
+
+    def quiet(profile_id: str) -> bool:
+        return not any(value in values or (len(value) >= 9 and value[-9:] in digits)
+                       for value in identifiers[profile_id])
+
+    quiet_customer = next(row for row in customers[2:] if quiet(row[0]))
+    return {"a": customers[0][0], "customer_a": customers[0][1], "b": cookie_only[0],
+            "cookie_b": cookie_only[1], "c": customers[1][0], "customer_c": customers[1][1],
+            "d": quiet_customer[0], "customer_d": quiet_customer[1]}
 
 
 def _record_count(db: Path, profile_ids: tuple[str, ...]) -> int:
@@ -145,22 +183,28 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         _land(generated, landing, day)
     _dbt(*BUILD, landing=landing, db=db, target=target)
 
-    profile_a, customer_a, profile_b, cookie_b, customer_c, profile_c = _pick_profiles(db)
-    merged_records = _record_count(db, (profile_a, profile_b)) + 1
-
-    # Day 8, with a web event carrying B's cookie and A's customer id, and an
-    # erasure request for C's customer id.
     last = days[-1]
+    picked = _pick_profiles(db, _day_values(generated, last))
+    merged_records = _record_count(db, (picked["a"], picked["b"])) + 1
+
+    # Day 8, with a web event carrying B's cookie and A's customer id, an
+    # erasure request for C's customer id and a consent withdrawal of D's.
     web_drop = generated / "web_events" / f"{last}.jsonl"
     template = next(json.loads(line) for line in web_drop.read_text(encoding="utf-8").splitlines()
                     if line.startswith("{") and '"page_view"' in line)
-    event = {**template, "event_id": MERGE_EVENT_ID, "anonymous_id": cookie_b, "user_id": customer_a,
-             "email": None, "phone": None, "event_at": f"{last}T10:00:00+07:00"}
+    event = {**template, "event_id": MERGE_EVENT_ID, "anonymous_id": picked["cookie_b"],
+             "user_id": picked["customer_a"], "email": None, "phone": None,
+             "event_at": f"{last}T10:00:00+07:00"}
     with open(web_drop, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(event, ensure_ascii=False) + "\n")
     requests = generated / "erasure_requests" / f"{last}.csv"
     with open(requests, "a", newline="", encoding="utf-8") as handle:
-        handle.write(f"{ERASURE_REQUEST_ID},customer_id,{customer_c},{last}T09:00:00+07:00\n")
+        handle.write(f"{ERASURE_REQUEST_ID},customer_id,{picked['customer_c']},{last}T09:00:00+07:00\n")
+    consents = generated / "consents" / f"{last}.csv"
+    ending = "" if consents.read_text(encoding="utf-8").endswith("\n") else "\n"
+    with open(consents, "a", newline="", encoding="utf-8") as handle:
+        handle.write(f"{ending}customer_id,{picked['customer_d']},analytics,withdrawn,web_form,"
+                     f"{last}T23:59:59+07:00\n")
     _land(generated, landing, last)
     _dbt(*BUILD, landing=landing, db=db, target=target)
 
@@ -169,8 +213,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     shutil.copy(db, full_db)
     _dbt("run", "--select", "tag:profiles", "--full-refresh", landing=landing, db=full_db,
          target=root / "target_full")
-    return Scenario(db, full_db, landing, last, (profile_a, profile_b), merged_records,
-                    customer_c, profile_c)
+    return Scenario(db, full_db, landing, last, (picked["a"], picked["b"]), merged_records,
+                    picked["customer_c"], picked["c"], picked["d"], f"{last} 16:59:59")
 
 
 @pytest.fixture(scope="module")
@@ -274,3 +318,12 @@ def test_the_incremental_profiles_equal_a_full_refresh(scenario: Scenario):
             if any(counts):
                 differences[table] = counts
         assert differences == {}
+
+
+def test_a_consent_recorded_on_a_later_day_updates_a_profile_seen_in_no_other_drop(con, scenario: Scenario):
+    assert con.execute("select refresh_reason from profiles.int_profiles_to_refresh where profile_id = ?",
+                       [scenario.consenting_profile]).fetchone() == ("consent_recorded",)
+    row = con.execute(
+        "select consent_analytics, cast(consent_analytics_at as varchar) from profiles.dim_profiles "
+        "where profile_id = ?", [scenario.consenting_profile]).fetchone()
+    assert row == ("withdrawn", scenario.consent_recorded_at)
