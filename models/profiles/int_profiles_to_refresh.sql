@@ -172,19 +172,27 @@ previous_build as (
 
 ),
 
+-- Consent records staged since the previous build, and the identifier each names.
+new_consent_subjects as (
+
+    select
+        {{ profile360.consent_subject_identifier_id(
+            'stg_privacy__consents.subject_type', 'stg_privacy__consents.subject_value'
+        ) }} as identifier_id
+    from stg_privacy__consents
+    inner join previous_build
+        on stg_privacy__consents._loaded_at > previous_build.built_at
+
+),
+
 new_consents as (
 
     select
         map_identifiers_to_profiles.profile_id,
         'consent_recorded' as refresh_reason
-    from stg_privacy__consents
-    inner join previous_build
-        on stg_privacy__consents._loaded_at > previous_build.built_at
+    from new_consent_subjects
     inner join map_identifiers_to_profiles
-        on
-            {{ profile360.consent_subject_identifier_id(
-                'stg_privacy__consents.subject_type', 'stg_privacy__consents.subject_value'
-            ) }} = map_identifiers_to_profiles.identifier_id
+        on new_consent_subjects.identifier_id = map_identifiers_to_profiles.identifier_id
     where map_identifiers_to_profiles.profile_id is not null
 
 ),
