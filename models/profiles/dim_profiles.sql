@@ -3,6 +3,26 @@
 -- seeds/survivorship_rules.csv); identifiers are counted and listed; consent
 -- is the state in force per purpose. Age is counted at the latest date seen
 -- in the data (not the wall clock), so the same data gives the same record.
+-- Incremental: recomputes the profiles of int_profiles_to_refresh, and the
+-- profiles whose age changes because the latest date seen moved (a birthday
+-- passed): a column scan of the stored rows.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('profile_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
+-- depends_on: {{ ref('int_profiles_to_refresh') }}
+{#- Stored profiles whose age at the new reference date differs. -#}
+{%- set age_changed -%}
+    select stored_profiles.profile_id
+    from {{ this }} as stored_profiles
+    cross join reference_date
+    where
+        stored_profiles.age_years is distinct from
+        {{ profile360.age_in_years('stored_profiles.birth_date', 'reference_date.reference_date') }}
+{%- endset %}
 {%- set attributes = profile360.profile_attributes() %}
 {%- set purposes = profile360.consent_purposes() %}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}
@@ -10,21 +30,43 @@
 
 with
 
-int_profile_identifiers as (
+all_profile_identifiers as (
 
     select * from {{ ref('int_profile_identifiers') }}
 
 ),
 
+reference_date as (
+
+    select cast(max(last_seen_at) as date) as reference_date
+    from all_profile_identifiers
+
+),
+
+refreshed as (
+
+    {{ profile360.refreshed_profile_ids('all_profile_identifiers', also=age_changed) }}
+
+),
+
+int_profile_identifiers as (
+
+    select all_profile_identifiers.* from all_profile_identifiers
+    where all_profile_identifiers.profile_id in (select refreshed.profile_id from refreshed)
+
+),
+
 int_profile_attributes_survived as (
 
-    select * from {{ ref('int_profile_attributes_survived') }}
+    select survived.* from {{ ref('int_profile_attributes_survived') }} as survived
+    where survived.profile_id in (select refreshed.profile_id from refreshed)
 
 ),
 
 int_profile_consents as (
 
-    select * from {{ ref('int_profile_consents') }}
+    select consents.* from {{ ref('int_profile_consents') }} as consents
+    where consents.profile_id in (select refreshed.profile_id from refreshed)
 
 ),
 
@@ -58,13 +100,6 @@ consents as (
         profile_id
     from int_profile_consents
     group by profile_id
-
-),
-
-reference_date as (
-
-    select cast(max(last_seen_at) as date) as reference_date
-    from int_profile_identifiers
 
 ),
 
@@ -116,18 +151,7 @@ final as (
         birth_date_typed as birth_date,
         birth_date_source,
         birth_date_updated_at,
-        cast(
-            extract(year from reference_date) - extract(year from birth_date_typed)
-            - case
-                when
-                    extract(month from reference_date) * 100 + extract(day from reference_date)
-                    < extract(month from birth_date_typed) * 100
-                    + extract(day from birth_date_typed)
-                    then 1
-                else 0
-            end
-            as {{ dbt.type_int() }}
-        ) as age_years,
+        {{ profile360.age_in_years('birth_date_typed', 'reference_date') }} as age_years,
         occupation,
         occupation_source,
         occupation_updated_at,

@@ -3,13 +3,22 @@
 -- (int_profile_attributes_survived) picks one per profile and attribute.
 -- E-mails and phones are the identity layer's normalised, unflagged values of
 -- every record of the profile; the descriptive attributes come from CRM
--- contacts, loyalty members and order shipping addresses.
+-- contacts, loyalty members and order shipping addresses. Incremental: only
+-- the profiles of int_profiles_to_refresh are recomputed, through the record
+-- map restricted to them (int_profile_records_to_refresh).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('candidate_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
 
 with
 
-map_records_to_profiles as (
+int_profile_records_to_refresh as (
 
-    select * from {{ ref('map_records_to_profiles') }}
+    select * from {{ ref('int_profile_records_to_refresh') }}
 
 ),
 
@@ -47,16 +56,16 @@ stg_ecommerce__orders as (
 contact_points as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_profile_records_to_refresh.profile_id,
         int_identifier_occurrences.identifier_type as attribute_name,
         int_identifier_occurrences.identifier_value as attribute_value,
         int_identifier_occurrences.source,
         int_identifier_occurrences.seen_at as observed_at
     from int_identifier_occurrences
-    inner join map_records_to_profiles
+    inner join int_profile_records_to_refresh
         on
-            int_identifier_occurrences.source = map_records_to_profiles.source
-            and int_identifier_occurrences.record_key = map_records_to_profiles.record_key
+            int_identifier_occurrences.source = int_profile_records_to_refresh.source
+            and int_identifier_occurrences.record_key = int_profile_records_to_refresh.record_key
     inner join map_identifiers_to_profiles
         on int_identifier_occurrences.identifier_id = map_identifiers_to_profiles.identifier_id
     where
@@ -68,7 +77,7 @@ contact_points as (
 crm_profiles as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_profile_records_to_refresh.profile_id,
         stg_crm__contacts.full_name,
         stg_crm__contacts.gender,
         cast(stg_crm__contacts.birth_date as {{ dbt.type_string() }}) as birth_date,
@@ -77,10 +86,10 @@ crm_profiles as (
         stg_crm__contacts.province,
         stg_crm__contacts.updated_at
     from stg_crm__contacts
-    inner join map_records_to_profiles
+    inner join int_profile_records_to_refresh
         on
-            map_records_to_profiles.source = 'crm_contacts'
-            and stg_crm__contacts.contact_id = map_records_to_profiles.record_key
+            int_profile_records_to_refresh.source = 'crm_contacts'
+            and stg_crm__contacts.contact_id = int_profile_records_to_refresh.record_key
 
 ),
 
@@ -105,16 +114,16 @@ crm_values as (
 loyalty_values as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_profile_records_to_refresh.profile_id,
         'full_name' as attribute_name,
         stg_loyalty__members.full_name as attribute_value,
         'loyalty_members' as source,
         stg_loyalty__members.updated_at as observed_at
     from stg_loyalty__members
-    inner join map_records_to_profiles
+    inner join int_profile_records_to_refresh
         on
-            map_records_to_profiles.source = 'loyalty_members'
-            and stg_loyalty__members.loyalty_id = map_records_to_profiles.record_key
+            int_profile_records_to_refresh.source = 'loyalty_members'
+            and stg_loyalty__members.loyalty_id = int_profile_records_to_refresh.record_key
     where stg_loyalty__members.full_name is not null
 
 ),
@@ -122,16 +131,16 @@ loyalty_values as (
 order_values as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_profile_records_to_refresh.profile_id,
         'city' as attribute_name,
         stg_ecommerce__orders.shipping_city as attribute_value,
         'ecommerce_orders' as source,
         stg_ecommerce__orders.ordered_at as observed_at
     from stg_ecommerce__orders
-    inner join map_records_to_profiles
+    inner join int_profile_records_to_refresh
         on
-            map_records_to_profiles.source = 'ecommerce_orders'
-            and stg_ecommerce__orders.order_id = map_records_to_profiles.record_key
+            int_profile_records_to_refresh.source = 'ecommerce_orders'
+            and stg_ecommerce__orders.order_id = int_profile_records_to_refresh.record_key
     where stg_ecommerce__orders.shipping_city is not null
 
 ),

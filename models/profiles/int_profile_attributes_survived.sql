@@ -6,13 +6,23 @@
 --   most_frequent    the value seen on most records across sources (then the
 --                    latest, then the better source).
 -- A source not listed for an attribute never supplies it. Ties end on the
--- value itself so that the same data gives the same record.
+-- value itself so that the same data gives the same record. Incremental: only
+-- the profiles of int_profiles_to_refresh are recomputed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('profile_attribute_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
+-- depends_on: {{ ref('int_profiles_to_refresh') }}
 
 with
 
 int_profile_attribute_candidates as (
 
     select * from {{ ref('int_profile_attribute_candidates') }}
+    where {{ profile360.profiles_to_refresh('profile_id') }}
 
 ),
 

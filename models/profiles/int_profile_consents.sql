@@ -4,6 +4,15 @@
 -- that identifier links; a flagged (junk or shared) identifier links no
 -- profile, so its consents bind nobody. Per profile and purpose the latest
 -- record wins; at the same instant a withdrawal beats a grant.
+-- Incremental: only the profiles of int_profiles_to_refresh are recomputed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('profile_consent_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
+-- depends_on: {{ ref('int_profiles_to_refresh') }}
 
 with
 
@@ -24,8 +33,8 @@ normalized as (
     select
         consent_record_id,
         subject_type,
-        {{ profile360.normalize_identifier_by_type('subject_type', 'subject_value') }}
-            as subject_value,
+        {{ profile360.consent_subject_identifier_id('subject_type', 'subject_value') }}
+            as subject_identifier_id,
         purpose,
         status,
         source,
@@ -45,10 +54,10 @@ matched as (
         normalized.consent_record_id
     from normalized
     inner join map_identifiers_to_profiles
-        on
-            {{ profile360.surrogate_key(['normalized.subject_type', 'normalized.subject_value']) }}
-            = map_identifiers_to_profiles.identifier_id
-    where map_identifiers_to_profiles.profile_id is not null
+        on normalized.subject_identifier_id = map_identifiers_to_profiles.identifier_id
+    where
+        map_identifiers_to_profiles.profile_id is not null
+        and {{ profile360.profiles_to_refresh('map_identifiers_to_profiles.profile_id') }}
 
 ),
 

@@ -1,15 +1,24 @@
 -- One row per profile (every profile_id of map_records_to_profiles): when and
 -- where it was seen (first and last record, sources) and its identifiers,
 -- counted and listed per type. Flagged identifiers link no profile and are
--- not listed.
+-- not listed. Incremental: only the profiles of int_profiles_to_refresh are
+-- recomputed (macros/profiles/incremental.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.profiles_incremental_strategy(),
+    unique_key=profile360.profiles_unique_key('profile_id'),
+    on_schema_change='fail',
+    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+) }}
+-- depends_on: {{ ref('int_profiles_to_refresh') }}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}
 {%- set listed_types = ['customer_id', 'loyalty_id', 'email', 'phone', 'zalo_user_id'] %}
 
 with
 
-map_records_to_profiles as (
+int_profile_records_to_refresh as (
 
-    select * from {{ ref('map_records_to_profiles') }}
+    select * from {{ ref('int_profile_records_to_refresh') }}
 
 ),
 
@@ -25,28 +34,33 @@ map_identifiers_to_profiles as (
 
 ),
 
+-- Occurrences of the records recomputed only (all records on a full build).
 record_times as (
 
     select
-        source,
-        record_key,
-        min(seen_at) as seen_at
+        int_identifier_occurrences.source,
+        int_identifier_occurrences.record_key,
+        min(int_identifier_occurrences.seen_at) as seen_at
     from int_identifier_occurrences
-    group by source, record_key
+    inner join int_profile_records_to_refresh
+        on
+            int_identifier_occurrences.source = int_profile_records_to_refresh.source
+            and int_identifier_occurrences.record_key = int_profile_records_to_refresh.record_key
+    group by int_identifier_occurrences.source, int_identifier_occurrences.record_key
 
 ),
 
 records as (
 
     select
-        map_records_to_profiles.profile_id,
-        map_records_to_profiles.source,
+        int_profile_records_to_refresh.profile_id,
+        int_profile_records_to_refresh.source,
         record_times.seen_at
-    from map_records_to_profiles
+    from int_profile_records_to_refresh
     left join record_times
         on
-            map_records_to_profiles.source = record_times.source
-            and map_records_to_profiles.record_key = record_times.record_key
+            int_profile_records_to_refresh.source = record_times.source
+            and int_profile_records_to_refresh.record_key = record_times.record_key
 
 ),
 
@@ -84,7 +98,9 @@ linked_identifiers as (
         identifier_type,
         identifier_value
     from map_identifiers_to_profiles
-    where profile_id is not null
+    where
+        profile_id is not null
+        and {{ profile360.profiles_to_refresh('profile_id') }}
 
 ),
 
