@@ -45,3 +45,14 @@
 {% macro load_timestamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+
+{#
+    previous_load_at(relation): a scalar subquery, the newest _loaded_at in
+    `relation` written before this invocation (its previous build), NULL when
+    it holds none. What incremental models compare "since my last build" with.
+#}
+{% macro previous_load_at(relation) -%}
+    (select max(_previous._loaded_at) from {{ relation }} as _previous
+    where _previous._loaded_at < {{ profile360.load_timestamp() }})
+{%- endmacro %}

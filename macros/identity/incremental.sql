@@ -20,11 +20,10 @@
                           since the previous build, records holding an
                           identifier it names (`erased`), whose staged rows
                           are gone.
-      identity_delete_changed_records(changed)
-                          the pre-hook: deletes the stored occurrences of
-                          those records, in the model's transaction; the
-                          model then inserts what the views hold for them
-                          now (nothing for an erased event).
+      The model writes those records to its work table <model>__scope;
+      its pre-hook identity_delete_scope deletes their stored occurrences,
+      in the model's transaction; the model then inserts what the views hold
+      for them now (nothing for an erased event).
 #}
 {% macro identity_occurrence_watermarks() -%}
     {%- set watermarks = {} -%}
@@ -69,23 +68,9 @@
     from {{ this }} as _stored
     inner join {{ erasure_log }} as _log
         on _stored.identifier_hash = _log.identifier_hash
-    where _log.erased_at > (
-        select max(_previous._loaded_at) from {{ this }} as _previous
-        where _previous._loaded_at < {{ profile360.load_timestamp() }}
-    )
+    where _log.erased_at > {{ profile360.previous_load_at(this) }}
 {%- endmacro %}
 
-
-{% macro identity_delete_changed_records(changed) -%}
-    {#- The work table is written when the model compiles on an incremental run
-        (run_query, so it is not in dbt's relation cache: no existence check). -#}
-    {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where (source, record_key) in (select _changed.source, _changed.record_key from {{ changed }} as _changed)
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
 
 
 {#
@@ -106,8 +91,7 @@
 
 
 {% macro identity_log_changes(changed) -%}
-    {%- set changes = api.Relation.create(database=this.database, schema=this.schema,
-        identifier=this.identifier ~ '__changes', type='table') -%}
+    {%- set changes = profile360.identity_work_relation('changes') -%}
     {%- if execute and is_incremental() -%}
         insert into {{ changes }}
         select distinct
@@ -125,8 +109,7 @@
 
 
 {% macro identity_create_changes_log() -%}
-    {%- set changes = api.Relation.create(database=this.database, schema=this.schema,
-        identifier=this.identifier ~ '__changes', type='table') -%}
+    {%- set changes = profile360.identity_work_relation('changes') -%}
     {%- set columns -%}
         cast(null as {{ dbt.type_string() }}) as source,
         cast(null as {{ dbt.type_string() }}) as record_key,
@@ -186,8 +169,7 @@
 #}
 {% macro identity_logged_changes() -%}
     {%- set changes = profile360.identity_changes_relation() -%}
-    {%- set since = run_query('select max(_loaded_at) from ' ~ this ~ ' where _loaded_at < '
-        ~ profile360.load_timestamp()).columns[0].values()[0] -%}
+    {%- set since = run_query('select ' ~ profile360.previous_load_at(this)).columns[0].values()[0] -%}
     {%- if since is none or not profile360.identity_table_exists(changes) -%}
         {{ return(none) }}
     {%- endif -%}

@@ -90,16 +90,9 @@
 {%- endmacro %}
 
 
+{#- The same upsert as incremental staging (delete+insert on DuckDB, merge on Spark). -#}
 {% macro profiles_incremental_strategy() -%}
-    {{ return(adapter.dispatch('profiles_incremental_strategy', 'profile360')()) }}
-{%- endmacro %}
-
-{% macro default__profiles_incremental_strategy() -%}
-    {{ return('delete+insert') }}
-{%- endmacro %}
-
-{% macro spark__profiles_incremental_strategy() -%}
-    {{ return('merge') }}
+    {{ return(profile360.staging_incremental_strategy()) }}
 {%- endmacro %}
 
 

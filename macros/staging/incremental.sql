@@ -51,6 +51,7 @@
 {%- endmacro %}
 
 
+{#- Also the strategy of the incremental profiles models (macros/profiles). -#}
 {% macro staging_incremental_strategy() -%}
     {{ return(adapter.dispatch('staging_incremental_strategy', 'profile360')()) }}
 {%- endmacro %}
@@ -119,14 +120,9 @@
     {%- set needed = false -%}
     {%- if execute and load_relation(erasure_log) is not none -%}
         {%- set query -%}
-            with previous_load as (
-                select max(_loaded_at) as loaded_at
-                from {{ this }}
-                where _loaded_at < {{ profile360.load_timestamp() }}
-            )
             select count(*)
             from {{ erasure_log }} as _log
-            inner join previous_load on _log.erased_at > previous_load.loaded_at
+            where _log.erased_at > {{ profile360.previous_load_at(this) }}
         {%- endset -%}
         {%- set needed = run_query(query).columns[0].values()[0] > 0 -%}
     {%- endif -%}

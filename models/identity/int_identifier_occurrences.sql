@@ -18,18 +18,18 @@
     on_schema_change='fail',
     pre_hook=[
         "{{ profile360.identity_create_changes_log() }}",
-        "{{ profile360.identity_log_changes(profile360.identity_work_relation('changed_records')) }}",
-        "{{ profile360.identity_delete_changed_records(profile360.identity_work_relation('changed_records')) }}",
+        "{{ profile360.identity_log_changes(profile360.identity_work_relation('scope')) }}",
+        "{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
     ],
     post_hook=[
-        "{{ profile360.identity_log_changes(profile360.identity_work_relation('changed_records')) }}",
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('changed_records')) }}",
+        "{{ profile360.identity_log_changes(profile360.identity_work_relation('scope')) }}",
+        "{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
     ],
 ) }}
 
 {%- set scope = {'new_files': '1 = 1', 'others': '1 = 0'} %}
 {%- if profile360.staging_is_incremental() %}
-    {%- set changed = profile360.identity_work_relation('changed_records') %}
+    {%- set changed = profile360.identity_work_relation('scope') %}
     {%- set watermarks = profile360.identity_occurrence_watermarks() %}
     {%- do run_query(profile360.identity_replace_table(changed,
         profile360.identity_changed_records_sql(watermarks))) %}
