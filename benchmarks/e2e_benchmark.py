@@ -149,6 +149,9 @@ def run_size(persons: int, args: argparse.Namespace) -> dict[str, object]:
     generated_landing, db, run_landing = work / "landing", work / "wh.duckdb", work / "landing_run"
     work.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
+    # A target path left by a run from another checkout holds a partial-parse
+    # manifest with that checkout's paths (dbt would load its seeds from there).
+    shutil.rmtree(work / "target", ignore_errors=True)
     shutil.rmtree(run_landing, ignore_errors=True)
     generated: float | None = None
     if args.regenerate or not (generated_landing / "_truth" / "person_map.csv").exists():
