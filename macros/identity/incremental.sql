@@ -264,3 +264,78 @@
     {{ return(scope_nodes) }}
 {%- endmacro %}
 
+
+
+{#
+    identity_restitched(): for the models built from the stitched graph
+    (anchors, maps, link audit), on an incremental build, SQL for what may
+    have changed since this model's previous build, or none when it must be
+    rebuilt whole (no previous build or change log, or the occurrences were
+    fully rebuilt since). A dict of three queries:
+      nodes        node_id: the nodes int_identity_components rewrote since
+                   then (a re-stitched group is rewritten whole, so these are
+                   whole components; a component is named after its smallest
+                   node, so its old and new component_id are among them),
+                   plus the records and identifiers of the change log (those
+                   erased or no longer linking have no node any more);
+      records      (source, record_key): the record nodes above, the logged
+                   records, and the records of links int_identity_links
+                   rewrote since then (a flag reason can change without any
+                   re-stitching);
+      identifiers  identifier_id: the identifier nodes above and the logged
+                   identifiers (whose flag rows int_identifiers_flagged
+                   rewrote).
+    The calling model declares `-- depends_on:` the components and links.
+#}
+{% macro identity_restitched() -%}
+    {%- set logged = profile360.identity_logged_changes() -%}
+    {%- if logged is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = profile360.previous_load_at(this) -%}
+    {%- set components = ref('int_identity_components') -%}
+    {%- set rewritten = '(select * from ' ~ components ~ ' where _loaded_at > ' ~ since ~ ') as rewritten' -%}
+    {%- set nodes -%}
+        select node_id from {{ rewritten }}
+        union
+        select 'r|' || source || '|' || record_key as node_id from ({{ logged }}) as logged
+        union
+        select 'i|' || identifier_id as node_id from ({{ logged }}) as logged where identifier_id is not null
+    {%- endset -%}
+    {%- set records -%}
+        select source, record_key from {{ rewritten }} where node_type = 'record'
+        union
+        select source, record_key from ({{ logged }}) as logged
+        union
+        select source, record_key from {{ ref('int_identity_links') }} where _loaded_at > {{ since }}
+    {%- endset -%}
+    {%- set identifiers -%}
+        select identifier_id from {{ rewritten }} where node_type = 'identifier'
+        union
+        select identifier_id from ({{ logged }}) as logged where identifier_id is not null
+    {%- endset -%}
+    {{ return({'nodes': nodes, 'records': records, 'identifiers': identifiers}) }}
+{%- endmacro %}
+
+
+{#
+    identity_restitched_scope(kind, all_keys_sql): writes the work table
+    <model>__scope from identity_restitched()[kind] (every stored key,
+    all_keys_sql, when the model is rebuilt whole) and returns a WHERE
+    condition on `key_sql` keeping the scoped rows ('1 = 1' when whole).
+    Outside an incremental build it writes nothing and returns '1 = 1'.
+#}
+{% macro identity_restitched_scope(kind, key_sql, columns, all_keys_sql) -%}
+    {%- if not profile360.staging_is_incremental() -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set changed = profile360.identity_restitched() -%}
+    {%- set scoped = profile360.identity_write_scope(none if changed is none else changed[kind], all_keys_sql) -%}
+    {%- if not scoped -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set scope = profile360.identity_work_relation('scope') -%}
+    {{ log(this.identifier ~ ': ' ~ run_query('select count(*) from ' ~ scope).columns[0].values()[0]
+        ~ ' ' ~ kind ~ ' changed since its previous build', info=true) }}
+    {{ return(key_sql ~ ' in (select ' ~ columns ~ ' from ' ~ scope ~ ')') }}
+{%- endmacro %}

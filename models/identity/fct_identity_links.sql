@@ -5,6 +5,21 @@
 -- int_identity_links_rejected). Why two records are one profile is a path
 -- of used links between them: `profile360 explain` walks it
 -- (orchestration/lib/identity_audit.py).
+-- Incremental (macros/identity/incremental.sql, identity_restitched): a
+-- build rewrites only the links of records whose component or links changed
+-- since its previous build. The records sharing a used identifier are in
+-- one component, re-stitched whole, so its count of other records is
+-- complete within that scope.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+) }}
+-- depends_on: {{ ref('int_identifier_occurrences') }} {{ ref('int_identity_components') }}
+{%- set scoped = profile360.identity_restitched_scope(
+    'records', '(source, record_key)', 'source, record_key', 'select source, record_key from ' ~ this) %}
 
 with
 
@@ -23,18 +38,53 @@ int_identity_links_rejected as (
 map_records_to_profiles as (
 
     select * from {{ ref('map_records_to_profiles') }}
+    where {{ scoped }}
+
+),
+
+scoped_links as (
+
+    select * from int_identity_links
+    where {{ scoped }}
+
+),
+
+scoped_rejected as (
+
+    select * from int_identity_links_rejected
+    where {{ scoped }}
+
+),
+
+-- Records sharing a used identifier are counted over the whole graph: a
+-- record can be rewritten (another of its identifiers changed flag) while
+-- the others sharing this identifier are not.
+identifier_shares as (
+
+    select
+        int_identity_links.identifier_id,
+        count(*) - 1 as other_records
+    from int_identity_links
+    left join int_identity_links_rejected
+        on int_identity_links.link_id = int_identity_links_rejected.link_id
+    where
+        int_identity_links_rejected.link_id is null
+        and int_identity_links.identifier_id in (select scoped_links.identifier_id from scoped_links)
+    group by int_identity_links.identifier_id
 
 ),
 
 used_links as (
 
     select
-        int_identity_links.*,
-        count(*) over (partition by int_identity_links.identifier_id) - 1 as other_records
-    from int_identity_links
-    left join int_identity_links_rejected
-        on int_identity_links.link_id = int_identity_links_rejected.link_id
-    where int_identity_links_rejected.link_id is null
+        scoped_links.*,
+        identifier_shares.other_records
+    from scoped_links
+    left join scoped_rejected
+        on scoped_links.link_id = scoped_rejected.link_id
+    inner join identifier_shares
+        on scoped_links.identifier_id = identifier_shares.identifier_id
+    where scoped_rejected.link_id is null
 
 ),
 
@@ -64,19 +114,19 @@ used as (
 rejected as (
 
     select
-        int_identity_links.link_id,
-        int_identity_links.source,
-        int_identity_links.record_key,
-        int_identity_links.identifier_id,
-        int_identity_links.identifier_type,
-        int_identity_links.identifier_value,
-        int_identity_links.first_seen_at,
-        int_identity_links.last_seen_at,
+        scoped_links.link_id,
+        scoped_links.source,
+        scoped_links.record_key,
+        scoped_links.identifier_id,
+        scoped_links.identifier_type,
+        scoped_links.identifier_value,
+        scoped_links.first_seen_at,
+        scoped_links.last_seen_at,
         'rejected' as link_status,
-        int_identity_links_rejected.reject_reason as link_reason
-    from int_identity_links
-    inner join int_identity_links_rejected
-        on int_identity_links.link_id = int_identity_links_rejected.link_id
+        scoped_rejected.reject_reason as link_reason
+    from scoped_links
+    inner join scoped_rejected
+        on scoped_links.link_id = scoped_rejected.link_id
 
 ),
 
@@ -101,7 +151,8 @@ final as (
         links.first_seen_at,
         links.last_seen_at,
         links.link_status,
-        links.link_reason
+        links.link_reason,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from links
     inner join map_records_to_profiles
         on

@@ -11,12 +11,27 @@
     if identifier_type in limits %}
     {%- do limited_types.append(identifier_type) %}
 {%- endfor %}
+-- Incremental (macros/identity/incremental.sql, identity_restitched): a
+-- build rewrites only the links of records whose component or links changed
+-- since its previous build (a limit conflict lies inside one merged group,
+-- which is re-stitched whole; a flag reason is on the rewritten link).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+) }}
+-- depends_on: {{ ref('int_identifier_occurrences') }}
+{%- set scoped = profile360.identity_restitched_scope(
+    'records', '(source, record_key)', 'source, record_key', 'select source, record_key from ' ~ this) %}
 
 with
 
 int_identity_links as (
 
     select * from {{ ref('int_identity_links') }}
+    where {{ scoped }}
 
 ),
 
@@ -130,7 +145,8 @@ final as (
         int_identity_links.identifier_id,
         int_identity_links.identifier_type,
         int_identity_links.identifier_value,
-        rejected.reject_reason
+        rejected.reject_reason,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from rejected
     inner join int_identity_links
         on rejected.link_id = int_identity_links.link_id

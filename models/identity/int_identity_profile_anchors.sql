@@ -14,12 +14,27 @@
 -- Only late rows, older than the anchor, can rename a profile; the log shows
 -- that as a `renamed` change. A component of records without any linking
 -- identifier is named after its smallest record.
+-- Incremental (macros/identity/incremental.sql, identity_restitched): a
+-- build recomputes only the components stitching rewrote since its previous
+-- build (a component's anchor depends on its own nodes only) and deletes
+-- the rows of components that no longer exist.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope('component_id', 'node_id') }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+) }}
+-- depends_on: {{ ref('int_identifier_occurrences') }} {{ ref('int_identity_links') }}
+{%- set scoped = profile360.identity_restitched_scope(
+    'nodes', 'component_id', 'node_id', 'select component_id as node_id from ' ~ this) %}
 
 with
 
 int_identity_components as (
 
     select * from {{ ref('int_identity_components') }}
+    where {{ scoped }}
 
 ),
 
@@ -82,7 +97,8 @@ final as (
         coalesce(
             anchors.identifier_value, first_records.source || '|' || first_records.record_key
         ) as anchor_value,
-        components_with_records.count_records
+        components_with_records.count_records,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from components_with_records
     left join anchors
         on components_with_records.component_id = anchors.component_id

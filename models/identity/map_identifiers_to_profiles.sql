@@ -1,18 +1,33 @@
 -- One row per valid identifier (identifier_type, identifier_value): the
 -- profile it links records into, NULL when it links none (flagged, or its
 -- links were dropped to keep two customer ids apart).
+-- Incremental (macros/identity/incremental.sql, identity_restitched): a
+-- build rewrites only the identifiers whose flag row or component changed
+-- since its previous build, and deletes the identifiers no longer seen.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ profile360.identity_delete_scope('identifier_id', 'identifier_id') }}",
+    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+) }}
+-- depends_on: {{ ref('int_identifier_occurrences') }} {{ ref('int_identity_links') }}
+{%- set scoped = profile360.identity_restitched_scope(
+    'identifiers', 'identifier_id', 'identifier_id', 'select identifier_id from ' ~ this) %}
 
 with
 
 int_identifiers_flagged as (
 
     select * from {{ ref('int_identifiers_flagged') }}
+    where {{ scoped }}
 
 ),
 
 int_identity_components as (
 
     select * from {{ ref('int_identity_components') }}
+    where node_type = 'identifier' and {{ scoped }}
 
 ),
 
@@ -30,7 +45,6 @@ identifier_profiles as (
     from int_identity_components
     inner join int_identity_profile_anchors
         on int_identity_components.component_id = int_identity_profile_anchors.component_id
-    where int_identity_components.node_type = 'identifier'
 
 ),
 
@@ -44,7 +58,8 @@ final as (
         int_identifiers_flagged.first_seen_at,
         int_identifiers_flagged.last_seen_at,
         int_identifiers_flagged.is_flagged,
-        int_identifiers_flagged.flag_reason
+        int_identifiers_flagged.flag_reason,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from int_identifiers_flagged
     left join identifier_profiles
         on int_identifiers_flagged.identifier_id = identifier_profiles.identifier_id
