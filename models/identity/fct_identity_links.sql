@@ -69,7 +69,9 @@ identifier_shares as (
         on int_identity_links.link_id = int_identity_links_rejected.link_id
     where
         int_identity_links_rejected.link_id is null
-        and int_identity_links.identifier_id in (select scoped_links.identifier_id from scoped_links)
+        and int_identity_links.identifier_id in (
+            select scoped_links.identifier_id from scoped_links
+        )
     group by int_identity_links.identifier_id
 
 ),
