@@ -3,7 +3,8 @@
 -- (int_profile_attributes_survived) picks one per profile and attribute.
 -- E-mails and phones are the identity layer's normalised, unflagged values of
 -- every record of the profile; the descriptive attributes come from CRM
--- contacts, loyalty members and order shipping addresses. Incremental: only
+-- contacts, loyalty members and order shipping addresses, as declared in
+-- profile_attribute_sources() (macros/profiles/profile_attributes.sql). Incremental: only
 -- the profiles of int_profiles_to_refresh are recomputed, through the record
 -- map restricted to them (int_profile_records_to_refresh).
 {{ config(
@@ -34,24 +35,6 @@ map_identifiers_to_profiles as (
 
 ),
 
-stg_crm__contacts as (
-
-    select * from {{ ref('stg_crm__contacts') }}
-
-),
-
-stg_loyalty__members as (
-
-    select * from {{ ref('stg_loyalty__members') }}
-
-),
-
-stg_ecommerce__orders as (
-
-    select * from {{ ref('stg_ecommerce__orders') }}
-
-),
-
 -- Contact points: a flagged (junk or shared) value is nobody's best e-mail.
 contact_points as (
 
@@ -74,74 +57,11 @@ contact_points as (
 
 ),
 
-crm_profiles as (
+-- CRM, loyalty and order values: profile_attribute_sources() declares which
+-- staged columns are candidates (macros/profiles/profile_attributes.sql).
+attribute_values as (
 
-    select
-        int_profile_records_to_refresh.profile_id,
-        stg_crm__contacts.full_name,
-        stg_crm__contacts.gender,
-        cast(stg_crm__contacts.birth_date as {{ dbt.type_string() }}) as birth_date,
-        stg_crm__contacts.occupation,
-        stg_crm__contacts.city,
-        stg_crm__contacts.province,
-        stg_crm__contacts.updated_at
-    from stg_crm__contacts
-    inner join int_profile_records_to_refresh
-        on
-            int_profile_records_to_refresh.source = 'crm_contacts'
-            and stg_crm__contacts.contact_id = int_profile_records_to_refresh.record_key
-
-),
-
-crm_values as (
-
-    {%- for attribute in ['full_name', 'gender', 'birth_date', 'occupation', 'city', 'province'] %}
-        {%- if not loop.first %}
-            union all
-        {%- endif %}
-        select
-            profile_id,
-            '{{ attribute }}' as attribute_name,
-            {{ attribute }} as attribute_value,
-            'crm_contacts' as source,
-            updated_at as observed_at
-        from crm_profiles
-        where {{ attribute }} is not null
-    {%- endfor %}
-
-),
-
-loyalty_values as (
-
-    select
-        int_profile_records_to_refresh.profile_id,
-        'full_name' as attribute_name,
-        stg_loyalty__members.full_name as attribute_value,
-        'loyalty_members' as source,
-        stg_loyalty__members.updated_at as observed_at
-    from stg_loyalty__members
-    inner join int_profile_records_to_refresh
-        on
-            int_profile_records_to_refresh.source = 'loyalty_members'
-            and stg_loyalty__members.loyalty_id = int_profile_records_to_refresh.record_key
-    where stg_loyalty__members.full_name is not null
-
-),
-
-order_values as (
-
-    select
-        int_profile_records_to_refresh.profile_id,
-        'city' as attribute_name,
-        stg_ecommerce__orders.shipping_city as attribute_value,
-        'ecommerce_orders' as source,
-        stg_ecommerce__orders.ordered_at as observed_at
-    from stg_ecommerce__orders
-    inner join int_profile_records_to_refresh
-        on
-            int_profile_records_to_refresh.source = 'ecommerce_orders'
-            and stg_ecommerce__orders.order_id = int_profile_records_to_refresh.record_key
-    where stg_ecommerce__orders.shipping_city is not null
+    {{ profile360.profile_attribute_values('int_profile_records_to_refresh') }}
 
 ),
 
@@ -149,11 +69,7 @@ unioned as (
 
     select * from contact_points
     union all
-    select * from crm_values
-    union all
-    select * from loyalty_values
-    union all
-    select * from order_values
+    select * from attribute_values
 
 ),
 

@@ -30,24 +30,6 @@ map_identifiers_to_profiles as (
 
 ),
 
-stg_crm__contacts as (
-
-    select * from {{ ref('stg_crm__contacts') }}
-
-),
-
-stg_loyalty__members as (
-
-    select * from {{ ref('stg_loyalty__members') }}
-
-),
-
-stg_ecommerce__orders as (
-
-    select * from {{ ref('stg_ecommerce__orders') }}
-
-),
-
 -- Each part hashes a tag first, so equal values in two parts never cancel.
 record_parts as (
 
@@ -88,65 +70,11 @@ identifier_parts as (
 
 ),
 
-crm_parts as (
+-- CRM, loyalty and order values: the columns the candidates take
+-- (profile_attribute_sources(), macros/profiles/profile_attributes.sql).
+attribute_parts as (
 
-    select
-        map_records_to_profiles.profile_id,
-        {{ profile360.fingerprint_sum([
-            "'crm'",
-            'stg_crm__contacts.contact_id',
-            'stg_crm__contacts.full_name',
-            'stg_crm__contacts.gender',
-            'stg_crm__contacts.birth_date',
-            'stg_crm__contacts.occupation',
-            'stg_crm__contacts.city',
-            'stg_crm__contacts.province',
-            'stg_crm__contacts.updated_at',
-        ]) }} as part_fingerprint
-    from stg_crm__contacts
-    inner join map_records_to_profiles
-        on
-            map_records_to_profiles.source = 'crm_contacts'
-            and stg_crm__contacts.contact_id = map_records_to_profiles.record_key
-    group by map_records_to_profiles.profile_id
-
-),
-
-loyalty_parts as (
-
-    select
-        map_records_to_profiles.profile_id,
-        {{ profile360.fingerprint_sum([
-            "'loyalty'",
-            'stg_loyalty__members.loyalty_id',
-            'stg_loyalty__members.full_name',
-            'stg_loyalty__members.updated_at',
-        ]) }} as part_fingerprint
-    from stg_loyalty__members
-    inner join map_records_to_profiles
-        on
-            map_records_to_profiles.source = 'loyalty_members'
-            and stg_loyalty__members.loyalty_id = map_records_to_profiles.record_key
-    group by map_records_to_profiles.profile_id
-
-),
-
-order_parts as (
-
-    select
-        map_records_to_profiles.profile_id,
-        {{ profile360.fingerprint_sum([
-            "'order'",
-            'stg_ecommerce__orders.order_id',
-            'stg_ecommerce__orders.shipping_city',
-            'stg_ecommerce__orders.ordered_at',
-        ]) }} as part_fingerprint
-    from stg_ecommerce__orders
-    inner join map_records_to_profiles
-        on
-            map_records_to_profiles.source = 'ecommerce_orders'
-            and stg_ecommerce__orders.order_id = map_records_to_profiles.record_key
-    group by map_records_to_profiles.profile_id
+    {{ profile360.profile_attribute_fingerprints('map_records_to_profiles') }}
 
 ),
 
@@ -158,11 +86,7 @@ parts as (
     union all
     select * from identifier_parts
     union all
-    select * from crm_parts
-    union all
-    select * from loyalty_parts
-    union all
-    select * from order_parts
+    select * from attribute_parts
 
 ),
 
