@@ -196,3 +196,23 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- traits_previous_state_rows(spine): the stored per-profile fingerprints and
+    as-of days of the previous build (the relation from
+    traits_previous_spine()), or no rows (typed) when it is none. -#}
+{% macro traits_previous_state_rows(spine) -%}
+    {%- if spine is none -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as profile_id,
+        cast(null as {{ dbt.type_string() }}) as input_fingerprint,
+        cast(null as date) as computed_as_of_date
+    where 1 = 0
+    {%- else -%}
+    select
+        profile_id,
+        input_fingerprint,
+        computed_as_of_date
+    from {{ spine }}
+    {%- endif -%}
+{%- endmacro %}

@@ -61,19 +61,7 @@ map_records_to_profiles as (
 
 previous_state as (
 
-    {%- if spine is none %}
-    select
-        cast(null as {{ dbt.type_string() }}) as profile_id,
-        cast(null as {{ dbt.type_string() }}) as input_fingerprint,
-        cast(null as date) as computed_as_of_date
-    where 1 = 0
-    {%- else %}
-    select
-        profile_id,
-        input_fingerprint,
-        computed_as_of_date
-    from {{ spine }}
-    {%- endif %}
+    {{ profile360.traits_previous_state_rows(spine) }}
 
 ),
 

@@ -49,8 +49,10 @@ final as (
         int_as_of_date.as_of_date,
         {%- for window in windows %}
             {%- for metric in metrics %}
-                cast(coalesce(int_engagement_state.{{ metric }}_{{ window }}d, 0) as {{ dbt.type_int() }})
-                    as {{ metric }}_{{ window }}d,
+                cast(
+                    coalesce(int_engagement_state.{{ metric }}_{{ window }}d, 0)
+                    as {{ dbt.type_int() }}
+                ) as {{ metric }}_{{ window }}d,
             {%- endfor %}
         {%- endfor %}
         cast(int_engagement_state.avg_app_session_seconds_90d as {{ dbt.type_float() }})
@@ -76,14 +78,19 @@ final as (
             ) }}
             as {{ dbt.type_int() }}
         ) as days_since_last_engaged,
-        cast(coalesce(int_engagement_state.emails_sent_90d, 0) as {{ dbt.type_int() }}) as emails_sent_90d,
-        cast(coalesce(int_engagement_state.emails_opened_90d, 0) as {{ dbt.type_int() }}) as emails_opened_90d,
-        cast(coalesce(int_engagement_state.emails_clicked_90d, 0) as {{ dbt.type_int() }}) as emails_clicked_90d,
+        cast(coalesce(int_engagement_state.emails_sent_90d, 0) as {{ dbt.type_int() }})
+            as emails_sent_90d,
+        cast(coalesce(int_engagement_state.emails_opened_90d, 0) as {{ dbt.type_int() }})
+            as emails_opened_90d,
+        cast(coalesce(int_engagement_state.emails_clicked_90d, 0) as {{ dbt.type_int() }})
+            as emails_clicked_90d,
         cast(
             case
                 when
                     int_engagement_state.emails_sent_90d > 0
-                    then 1.0 * int_engagement_state.emails_opened_90d / int_engagement_state.emails_sent_90d
+                    then
+                        1.0 * int_engagement_state.emails_opened_90d
+                        / int_engagement_state.emails_sent_90d
             end
             as {{ dbt.type_float() }}
         ) as email_open_rate_90d,
@@ -91,7 +98,9 @@ final as (
             case
                 when
                     int_engagement_state.emails_sent_90d > 0
-                    then 1.0 * int_engagement_state.emails_clicked_90d / int_engagement_state.emails_sent_90d
+                    then
+                        1.0 * int_engagement_state.emails_clicked_90d
+                        / int_engagement_state.emails_sent_90d
             end
             as {{ dbt.type_float() }}
         ) as email_click_rate_90d,
@@ -100,7 +109,8 @@ final as (
             int_engagement_state.last_zalo_follow_at is not null
             and (
                 int_engagement_state.last_zalo_unfollow_at is null
-                or int_engagement_state.last_zalo_follow_at > int_engagement_state.last_zalo_unfollow_at
+                or int_engagement_state.last_zalo_follow_at
+                > int_engagement_state.last_zalo_unfollow_at
             ),
             false
         ) as is_zalo_follower,

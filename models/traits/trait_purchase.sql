@@ -105,17 +105,22 @@ final as (
         cast(segmented.recency_days as {{ dbt.type_int() }}) as recency_days,
         cast(coalesce(int_purchase_state.lifetime_purchases, 0) as {{ dbt.type_int() }})
             as lifetime_purchases,
-        cast(coalesce(int_purchase_state.purchases_90d, 0) as {{ dbt.type_int() }}) as purchases_90d,
-        cast(coalesce(int_purchase_state.online_purchases, 0) as {{ dbt.type_int() }}) as online_purchases,
+        cast(coalesce(int_purchase_state.purchases_90d, 0) as {{ dbt.type_int() }})
+            as purchases_90d,
+        cast(coalesce(int_purchase_state.online_purchases, 0) as {{ dbt.type_int() }})
+            as online_purchases,
         cast(coalesce(int_purchase_state.offline_purchases, 0) as {{ dbt.type_int() }})
             as offline_purchases,
-        cast(coalesce(int_purchase_state.count_refunds, 0) as {{ dbt.type_int() }}) as count_refunds,
+        cast(coalesce(int_purchase_state.count_refunds, 0) as {{ dbt.type_int() }})
+            as count_refunds,
         cast(coalesce(int_purchase_state.count_cancelled_orders, 0) as {{ dbt.type_int() }})
             as count_cancelled_orders,
-        cast(coalesce(int_purchase_state.gross_revenue, 0) as {{ dbt.type_numeric() }}) as gross_revenue,
+        cast(coalesce(int_purchase_state.gross_revenue, 0) as {{ dbt.type_numeric() }})
+            as gross_revenue,
         cast(coalesce(int_purchase_state.refunded_amount, 0) as {{ dbt.type_numeric() }})
             as refunded_amount,
-        cast(coalesce(int_purchase_state.lifetime_value, 0) as {{ dbt.type_numeric() }}) as lifetime_value,
+        cast(coalesce(int_purchase_state.lifetime_value, 0) as {{ dbt.type_numeric() }})
+            as lifetime_value,
         cast(coalesce(int_purchase_state.net_revenue_90d, 0) as {{ dbt.type_numeric() }})
             as net_revenue_90d,
         cast(
@@ -127,7 +132,9 @@ final as (
         cast(
             case
                 when int_purchase_state.lifetime_purchases > 0
-                    then 1.0 * int_purchase_state.online_purchases / int_purchase_state.lifetime_purchases
+                    then
+                        1.0 * int_purchase_state.online_purchases
+                        / int_purchase_state.lifetime_purchases
             end as {{ dbt.type_float() }}
         ) as online_purchase_share,
         int_purchase_state.favourite_category,
