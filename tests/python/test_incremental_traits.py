@@ -4,8 +4,8 @@ A small demo (300 persons, 10 daily drops): the first eight days are built
 at once (a first build recomputes every profile), then the ninth and tenth
 days land one by one, each built incrementally. After each incremental
 build a copy of the warehouse gets its traits layer rebuilt with
---full-refresh; the traits tables must match it row for row. Day 9 carries
-one edit: an order of a "quiet" profile (no record in day 9's drops, no
+--full-refresh; the traits tables must match it row for row. Two tickets are added to
+day 1 for a quiet customer, one resolved on day 9. Day 9 carries one edit: an order of a "quiet" profile (no record in day 9's drops, no
 event on the day leaving the 7-day window) re-sent with a later status
 change dated before the previous as-of day, so only the since-previous-build
 rule (its staged row is new) can bring that profile into the recomputed
@@ -19,7 +19,8 @@ Checked against computations that do not use the traits layer:
     through map_records_to_profiles);
   - (b) profiles with no record in day 9's drops whose 7-day counts dropped
     because an event left the window get the full refresh's counts;
-  - the re-sent order's profile counts one more cancelled order;
+  - the re-sent order's profile counts one more cancelled order, and the
+    ticket resolved on day 9 counts as resolved (both profiles quiet);
   - (c) after the merge and the erasure no state table holds a row of a
     profile that no longer exists, and the spine holds exactly the profiles
     of map_records_to_profiles.
@@ -45,6 +46,10 @@ PERSONS = 300
 DAYS = 10
 MERGE_EVENT_ID = "we_traits_test_merge"
 ERASURE_REQUEST_ID = "ER_TRAITS_TEST"
+# Two tickets added to day 1 for a customer seen in no later drop of day 9:
+# one resolved on day 9 with CSAT 4 (open as of day 8, resolved as of day 9:
+# its resolution crosses the end of the as-of day), one never resolved.
+RESOLVED_TICKET, OPEN_TICKET = "TK_TRAITS_TEST_RESOLVED", "TK_TRAITS_TEST_OPEN"
 BUILD = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 # The per-profile state tables (rows of a profile that no longer exists
 # would be stale), and the public trait tables.
@@ -80,6 +85,7 @@ class Scenario:
     days: list[str]
     counts_before: dict[str, tuple]   # profile -> 7-day counts as of day 8
     cancelled_before: int             # cancelled orders of the late order's profile as of day 8
+    tickets_before: tuple             # (tickets_total, open_tickets, avg_csat) of the ticket profile, day 8
     late_order_profile: str
     merged: tuple[str, str]
     erased_profile: str
@@ -159,6 +165,36 @@ def _resend_late_order(generated: Path, db: Path, days: list[str]) -> tuple[str,
     return order_id, profile_id, cancelled
 
 
+def _add_tickets(generated: Path, days: list[str]) -> None:
+    """Append the two test tickets to day 1's ticket drop, for the customer of
+    a day-1 order none of whose values (customer id, e-mail, phone) is in
+    day 9's drops."""
+    values, digits = day_values(generated, days[8])
+
+    def quiet(row: dict) -> bool:
+        texts = [str(row[key]).strip().lower() for key in ("customer_id", "email", "phone") if row[key]]
+        return not any(text in values or (len(text) >= 9 and "".join(c for c in text if c.isdigit())[-9:]
+                                          in digits) for text in texts)
+
+    with open(generated / "ecommerce_orders" / f"{days[0]}.csv", newline="", encoding="utf-8") as handle:
+        order = next(row for row in csv.DictReader(handle) if row["customer_id"] and quiet(row))
+    drop = generated / "support_tickets" / f"{days[0]}.csv"
+    ending = "" if drop.read_text(encoding="utf-8").endswith("\n") else "\n"
+    with open(drop, "a", newline="", encoding="utf-8") as handle:
+        handle.write(ending)
+        handle.write(f"{RESOLVED_TICKET},{order['customer_id']},,,email,payment,normal,resolved,"
+                     f"{days[0]}T09:00:00+07:00,{days[8]}T10:00:00+07:00,4\n")
+        handle.write(f"{OPEN_TICKET},{order['customer_id']},,,email,account,normal,open,"
+                     f"{days[0]}T10:00:00+07:00,,\n")
+
+
+def _ticket_figures(con: duckdb.DuckDBPyConnection) -> tuple:
+    return con.execute(
+        "select tickets_total, open_tickets, avg_csat from traits.dim_profile_traits where profile_id = "
+        "(select profile_id from identity.map_records_to_profiles where record_key = ?)", [RESOLVED_TICKET]
+    ).fetchone()
+
+
 def _full_refresh_copy(db: Path, landing: Path, name: str) -> Path:
     copy = db.parent / f"{name}.duckdb"
     shutil.copy(db, copy)
@@ -178,11 +214,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     assert len(days) == DAYS
     landing, db, target = root / "landing", root / "incremental.duckdb", root / "target"
 
+    _add_tickets(generated, days)
     for day in days[:8]:
         land_day(generated, landing, day)
     run_dbt(*BUILD, landing=landing, db=db, target=target)
     with duckdb.connect(str(db), read_only=True) as con:
         counts_before = _counts_7d(con)
+        tickets_before = _ticket_figures(con)
     _, late_profile, cancelled_before = _resend_late_order(generated, db, days)
 
     # Day 9: an incremental day.
@@ -209,7 +247,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     run_dbt(*BUILD, landing=landing, db=db, target=target)
     full_db = _full_refresh_copy(db, landing, "full")
     return Scenario(day9_db, day9_full_db, db, full_db, landing, days, counts_before, cancelled_before,
-                    late_profile, (picked["a"], picked["b"]), picked["c"])
+                    tickets_before, late_profile, (picked["a"], picked["b"]), picked["c"])
 
 
 @pytest.fixture(scope="module")
@@ -268,6 +306,18 @@ def test_a_late_order_change_without_new_records_is_applied(day9, scenario: Scen
     row = day9.execute("select count_cancelled_orders from traits.dim_profile_traits where profile_id = ?",
                        [scenario.late_order_profile]).fetchone()
     assert row == (scenario.cancelled_before + 1,)
+
+
+def test_a_ticket_resolved_on_the_new_day_counts_as_resolved_without_new_data(day9, scenario: Scenario):
+    """The ticket resolved on day 9 was delivered on day 1: as of day 8 both
+    test tickets are open, as of day 9 one is resolved with CSAT 4. Its
+    profile has no record in day 9's drops: only the window-edge rule (a
+    resolution taking effect) recomputes it."""
+    profile = day9.execute("select profile_id from identity.map_records_to_profiles where record_key = ?",
+                           [RESOLVED_TICKET]).fetchone()[0]
+    assert profile not in _profiles_of(day9, _records_in_drops(scenario.landing, scenario.days[8]))
+    assert scenario.tickets_before == (2, 2, None)
+    assert _ticket_figures(day9) == (2, 1, 4.0)
 
 
 def _compare(con: duckdb.DuckDBPyConnection, left: str, right: str) -> dict[str, list[int]]:
