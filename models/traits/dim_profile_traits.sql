@@ -59,7 +59,7 @@ final as (
             {%- endfor %}
         {%- endfor %}
         int_profiles_as_of.profile_id,
-        int_profiles_as_of.as_of_date,
+        trait_purchase.as_of_date,
         int_profiles_as_of.first_seen_at,
         int_profiles_as_of.last_seen_at,
         int_profiles_as_of.is_known

@@ -3,6 +3,11 @@
 -- session or campaign, app session length, and whole days before the as-of
 -- day (0 = that day). The engagement traits count these.
 
+-- A view over the profiles recomputed at this build only (it reads the
+-- record map through int_trait_records_to_refresh): the per-profile state
+-- tables aggregate it.
+{{ config(materialized='view') }}
+
 with
 
 int_as_of_date as (
@@ -11,9 +16,9 @@ int_as_of_date as (
 
 ),
 
-map_records_to_profiles as (
+int_trait_records_to_refresh as (
 
-    select * from {{ ref('map_records_to_profiles') }}
+    select * from {{ ref('int_trait_records_to_refresh') }}
 
 ),
 
@@ -89,7 +94,7 @@ final as (
 
     select
         {{ profile360.surrogate_key(['events.source', 'events.event_id']) }} as engagement_event_id,
-        map_records_to_profiles.profile_id,
+        int_trait_records_to_refresh.profile_id,
         events.channel,
         events.event_type,
         events.session_or_campaign_id,
@@ -98,10 +103,10 @@ final as (
         {{ profile360.days_before_as_of('events.event_at', 'int_as_of_date.as_of_date') }}
             as days_before_as_of
     from events
-    inner join map_records_to_profiles
+    inner join int_trait_records_to_refresh
         on
-            events.source = map_records_to_profiles.source
-            and events.event_id = map_records_to_profiles.record_key
+            events.source = int_trait_records_to_refresh.source
+            and events.event_id = int_trait_records_to_refresh.record_key
     cross join int_as_of_date
     where events.event_at < int_as_of_date.as_of_end_at
 

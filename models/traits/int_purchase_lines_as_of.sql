@@ -2,6 +2,11 @@
 -- POS returns have no purchase lines): the product's category and the line
 -- amount (quantity x unit price, VND), for the favourite-category trait.
 
+-- A view over the profiles recomputed at this build only (it reads the
+-- record map through int_trait_records_to_refresh): the per-profile state
+-- tables aggregate it.
+{{ config(materialized='view') }}
+
 with
 
 int_purchases_as_of as (

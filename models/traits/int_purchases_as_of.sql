@@ -10,6 +10,11 @@
 --   * A POS sale is a purchase; a POS return (is_return) refunds its amount.
 -- Money is total_amount, which is already net of discounts.
 
+-- A view over the profiles recomputed at this build only (it reads the
+-- record map through int_trait_records_to_refresh): the per-profile state
+-- tables aggregate it.
+{{ config(materialized='view') }}
+
 with
 
 int_as_of_date as (
@@ -18,9 +23,9 @@ int_as_of_date as (
 
 ),
 
-map_records_to_profiles as (
+int_trait_records_to_refresh as (
 
-    select * from {{ ref('map_records_to_profiles') }}
+    select * from {{ ref('int_trait_records_to_refresh') }}
 
 ),
 
@@ -39,7 +44,7 @@ stg_pos__transactions as (
 orders as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_trait_records_to_refresh.profile_id,
         'ecommerce_orders' as source,
         stg_ecommerce__orders.order_id as record_key,
         'online' as purchase_channel,
@@ -52,10 +57,10 @@ orders as (
         end as status_as_of,
         stg_ecommerce__orders.total_amount
     from stg_ecommerce__orders
-    inner join map_records_to_profiles
+    inner join int_trait_records_to_refresh
         on
-            map_records_to_profiles.source = 'ecommerce_orders'
-            and stg_ecommerce__orders.order_id = map_records_to_profiles.record_key
+            int_trait_records_to_refresh.source = 'ecommerce_orders'
+            and stg_ecommerce__orders.order_id = int_trait_records_to_refresh.record_key
     cross join int_as_of_date
     where stg_ecommerce__orders.ordered_at < int_as_of_date.as_of_end_at
 
@@ -81,7 +86,7 @@ order_amounts as (
 pos as (
 
     select
-        map_records_to_profiles.profile_id,
+        int_trait_records_to_refresh.profile_id,
         'pos_transactions' as source,
         stg_pos__transactions.transaction_id as record_key,
         'offline' as purchase_channel,
@@ -95,10 +100,10 @@ pos as (
         case when stg_pos__transactions.is_return then stg_pos__transactions.total_amount else 0 end
             as refund_amount
     from stg_pos__transactions
-    inner join map_records_to_profiles
+    inner join int_trait_records_to_refresh
         on
-            map_records_to_profiles.source = 'pos_transactions'
-            and stg_pos__transactions.transaction_id = map_records_to_profiles.record_key
+            int_trait_records_to_refresh.source = 'pos_transactions'
+            and stg_pos__transactions.transaction_id = int_trait_records_to_refresh.record_key
     cross join int_as_of_date
     where stg_pos__transactions.transacted_at < int_as_of_date.as_of_end_at
 

@@ -1,5 +1,8 @@
 -- One row per profile seen by the as-of day: purchase traits from orders and
--- store transactions together (int_purchases_as_of), money in VND.
+-- store transactions together, money in VND. The totals and favourites come
+-- from int_purchase_state (recomputed only for the profiles
+-- int_traits_to_refresh lists); recency and the RFM scores, which move with
+-- the as-of day for everyone, are computed here from those rows.
 --   lifetime_purchases      purchases (orders not cancelled + POS sales)
 --   gross_revenue           their amounts; refunded_amount: returned orders
 --                           and POS returns; lifetime_value = gross - refunded
@@ -30,99 +33,23 @@ int_profiles_as_of as (
 
 ),
 
-int_purchases_as_of as (
+int_purchase_state as (
 
-    select * from {{ ref('int_purchases_as_of') }}
-
-),
-
-int_purchase_lines_as_of as (
-
-    select * from {{ ref('int_purchase_lines_as_of') }}
-
-),
-
-per_profile as (
-
-    select
-        profile_id,
-        min(case when is_purchase then purchased_at end) as first_purchase_at,
-        max(case when is_purchase then purchased_at end) as last_purchase_at,
-        sum(case when is_purchase then 1 else 0 end) as lifetime_purchases,
-        sum(case when is_purchase and days_before_as_of < 90 then 1 else 0 end) as purchases_90d,
-        sum(case when is_purchase and purchase_channel = 'online' then 1 else 0 end)
-            as online_purchases,
-        sum(case when is_purchase and purchase_channel = 'offline' then 1 else 0 end)
-            as offline_purchases,
-        sum(case when refund_amount > 0 then 1 else 0 end) as count_refunds,
-        sum(case when status_as_of = 'cancelled' then 1 else 0 end) as count_cancelled_orders,
-        sum(gross_amount) as gross_revenue,
-        sum(refund_amount) as refunded_amount,
-        sum(net_amount) as lifetime_value,
-        sum(case when days_before_as_of < 90 then net_amount else 0 end) as net_revenue_90d
-    from int_purchases_as_of
-    group by profile_id
-
-),
-
-category_amounts as (
-
-    select
-        profile_id,
-        category,
-        sum(line_amount) as category_amount
-    from int_purchase_lines_as_of
-    group by profile_id, category
-
-),
-
-favourite_categories as (
-
-    select
-        profile_id,
-        category as favourite_category,
-        row_number() over (
-            partition by profile_id order by category_amount desc, category asc
-        ) as category_rank
-    from category_amounts
-
-),
-
-store_visits as (
-
-    select
-        profile_id,
-        store_id,
-        count(*) as count_sales
-    from int_purchases_as_of
-    where is_purchase and store_id is not null
-    group by profile_id, store_id
-
-),
-
-favourite_stores as (
-
-    select
-        profile_id,
-        store_id as favourite_store_id,
-        row_number() over (
-            partition by profile_id order by count_sales desc, store_id asc
-        ) as store_rank
-    from store_visits
+    select * from {{ ref('int_purchase_state') }}
 
 ),
 
 buyers as (
 
     select
-        per_profile.profile_id,
-        {{ dbt.datediff('cast(per_profile.last_purchase_at as date)',
+        int_purchase_state.profile_id,
+        {{ dbt.datediff('cast(int_purchase_state.last_purchase_at as date)',
             'int_as_of_date.as_of_date', 'day') }} as recency_days,
-        per_profile.lifetime_purchases,
-        per_profile.lifetime_value
-    from per_profile
+        int_purchase_state.lifetime_purchases,
+        int_purchase_state.lifetime_value
+    from int_purchase_state
     cross join int_as_of_date
-    where per_profile.lifetime_purchases > 0
+    where int_purchase_state.lifetime_purchases > 0
 
 ),
 
@@ -172,56 +99,56 @@ final as (
 
     select
         int_profiles_as_of.profile_id,
-        int_profiles_as_of.as_of_date,
-        per_profile.first_purchase_at,
-        per_profile.last_purchase_at,
+        int_as_of_date.as_of_date,
+        int_purchase_state.first_purchase_at,
+        int_purchase_state.last_purchase_at,
         cast(segmented.recency_days as {{ dbt.type_int() }}) as recency_days,
-        cast(coalesce(per_profile.lifetime_purchases, 0) as {{ dbt.type_int() }})
+        cast(coalesce(int_purchase_state.lifetime_purchases, 0) as {{ dbt.type_int() }})
             as lifetime_purchases,
-        cast(coalesce(per_profile.purchases_90d, 0) as {{ dbt.type_int() }}) as purchases_90d,
-        cast(coalesce(per_profile.online_purchases, 0) as {{ dbt.type_int() }}) as online_purchases,
-        cast(coalesce(per_profile.offline_purchases, 0) as {{ dbt.type_int() }})
+        cast(coalesce(int_purchase_state.purchases_90d, 0) as {{ dbt.type_int() }})
+            as purchases_90d,
+        cast(coalesce(int_purchase_state.online_purchases, 0) as {{ dbt.type_int() }})
+            as online_purchases,
+        cast(coalesce(int_purchase_state.offline_purchases, 0) as {{ dbt.type_int() }})
             as offline_purchases,
-        cast(coalesce(per_profile.count_refunds, 0) as {{ dbt.type_int() }}) as count_refunds,
-        cast(coalesce(per_profile.count_cancelled_orders, 0) as {{ dbt.type_int() }})
+        cast(coalesce(int_purchase_state.count_refunds, 0) as {{ dbt.type_int() }})
+            as count_refunds,
+        cast(coalesce(int_purchase_state.count_cancelled_orders, 0) as {{ dbt.type_int() }})
             as count_cancelled_orders,
-        cast(coalesce(per_profile.gross_revenue, 0) as {{ dbt.type_numeric() }}) as gross_revenue,
-        cast(coalesce(per_profile.refunded_amount, 0) as {{ dbt.type_numeric() }})
+        cast(coalesce(int_purchase_state.gross_revenue, 0) as {{ dbt.type_numeric() }})
+            as gross_revenue,
+        cast(coalesce(int_purchase_state.refunded_amount, 0) as {{ dbt.type_numeric() }})
             as refunded_amount,
-        cast(coalesce(per_profile.lifetime_value, 0) as {{ dbt.type_numeric() }}) as lifetime_value,
-        cast(coalesce(per_profile.net_revenue_90d, 0) as {{ dbt.type_numeric() }})
+        cast(coalesce(int_purchase_state.lifetime_value, 0) as {{ dbt.type_numeric() }})
+            as lifetime_value,
+        cast(coalesce(int_purchase_state.net_revenue_90d, 0) as {{ dbt.type_numeric() }})
             as net_revenue_90d,
         cast(
             case
-                when per_profile.lifetime_purchases > 0
-                    then per_profile.lifetime_value / per_profile.lifetime_purchases
+                when int_purchase_state.lifetime_purchases > 0
+                    then int_purchase_state.lifetime_value / int_purchase_state.lifetime_purchases
             end as {{ dbt.type_numeric() }}
         ) as average_order_value,
         cast(
             case
-                when per_profile.lifetime_purchases > 0
-                    then 1.0 * per_profile.online_purchases / per_profile.lifetime_purchases
+                when int_purchase_state.lifetime_purchases > 0
+                    then
+                        1.0 * int_purchase_state.online_purchases
+                        / int_purchase_state.lifetime_purchases
             end as {{ dbt.type_float() }}
         ) as online_purchase_share,
-        favourite_categories.favourite_category,
-        favourite_stores.favourite_store_id,
+        int_purchase_state.favourite_category,
+        int_purchase_state.favourite_store_id,
         segmented.rfm_recency_score,
         segmented.rfm_frequency_score,
         segmented.rfm_monetary_score,
         segmented.rfm_segment
     from int_profiles_as_of
-    left join per_profile
-        on int_profiles_as_of.profile_id = per_profile.profile_id
+    left join int_purchase_state
+        on int_profiles_as_of.profile_id = int_purchase_state.profile_id
     left join segmented
         on int_profiles_as_of.profile_id = segmented.profile_id
-    left join favourite_categories
-        on
-            int_profiles_as_of.profile_id = favourite_categories.profile_id
-            and favourite_categories.category_rank = 1
-    left join favourite_stores
-        on
-            int_profiles_as_of.profile_id = favourite_stores.profile_id
-            and favourite_stores.store_rank = 1
+    cross join int_as_of_date
 
 )
 

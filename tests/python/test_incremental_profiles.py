@@ -24,30 +24,21 @@ Checked against computations that do not use the profiles layer:
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
-from tests.python.conftest import landing_rows, run_cli
+from tests.python.conftest import (
+    day_values, first_delivered_records, land_day, pick_profiles, run_cli, run_dbt,
+)
 
 PERSONS = 300
 DAYS = 8
 MERGE_EVENT_ID = "we_profiles_test_merge"
 ERASURE_REQUEST_ID = "ER_PROFILES_TEST"
-# The identifier-carrying landing sources and their record keys (data contract).
-RECORD_KEYS = {
-    "web_events": "event_id", "app_events": "event_id", "email_events": "event_id",
-    "zalo_events": "event_id", "ecommerce_orders": "order_id",
-    "pos_transactions": "transaction_id", "crm_contacts": "contact_id",
-    "loyalty_members": "loyalty_id", "support_tickets": "ticket_id",
-}
 # Profiles tables keyed by profile (rows of a profile that no longer exists
 # would be stale) and their primary keys.
 PROFILE_TABLES = {
@@ -74,91 +65,6 @@ class Scenario:
     consent_recorded_at: str
 
 
-def _dbt(*args: str, landing: Path, db: Path, target: Path) -> None:
-    env = {**os.environ, **OFFLINE_ENV,
-           "PROFILE360_LANDING_DIR": str(landing), "PROFILE360_DB_PATH": str(db),
-           "PROFILE360_EXPORTS_DIR": str(db.parent / f"{db.stem}_exports")}
-    result = subprocess.run(
-        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900, check=False,
-    )
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-
-
-def _land(generated: Path, landing: Path, day: str) -> None:
-    for source in generated.iterdir():
-        if source.is_dir() and not source.name.startswith("_"):
-            for drop in source.glob(f"{day}.*"):
-                (landing / source.name).mkdir(parents=True, exist_ok=True)
-                shutil.copy(drop, landing / source.name / drop.name)
-
-
-def _day_values(generated: Path, day: str) -> tuple[set[str], set[str]]:
-    """Every value of every row of the day's drops (lower case), and the last
-    nine digits of those holding nine digits or more (phones in any spelling)."""
-    values, digits = set(), set()
-    for folder in generated.iterdir():
-        if not folder.is_dir() or folder.name.startswith("_"):
-            continue
-        for relative, row in landing_rows(generated, folder.name):
-            if row is None or not relative.split("/")[-1].startswith(day):
-                continue
-            for value in row.values():
-                text = str(value).strip().lower()
-                values.add(text)
-                number = "".join(character for character in text if character.isdigit())
-                if len(number) >= 9:
-                    digits.add(number[-9:])
-    return values, digits
-
-
-def _pick_profiles(db: Path, day_values: tuple[set[str], set[str]]) -> dict[str, str]:
-    """From the warehouse of the first seven days (identity outputs only): a
-    customer's profile A (one customer id, room for one more cookie), a
-    cookie-only profile B (one unflagged cookie, nothing else), a third
-    customer's profile C to erase, and a fourth customer's profile D none of
-    whose identifiers is in the last day's drops."""
-    values, digits = day_values
-    with duckdb.connect(str(db), read_only=True) as con:
-        linked = """
-            select profile_id,
-                   count(*) filter (where identifier_type = 'customer_id') as customers,
-                   count(*) filter (where identifier_type = 'anonymous_id') as cookies,
-                   count(*) as identifiers,
-                   min(identifier_value) filter (where identifier_type = 'customer_id') as customer_id,
-                   min(identifier_value) filter (where identifier_type = 'anonymous_id') as cookie
-            from identity.map_identifiers_to_profiles
-            where profile_id is not null
-            group by profile_id
-        """
-        customers = con.execute(
-            f"select profile_id, customer_id from ({linked}) "
-            "where customers = 1 and cookies between 1 and 20 order by profile_id"
-        ).fetchall()
-        cookie_only = con.execute(
-            f"select profile_id, cookie from ({linked}) "
-            "where cookies = 1 and identifiers = 1 order by profile_id limit 1"
-        ).fetchone()
-        identifiers: dict[str, list[str]] = {}
-        for profile_id, value in con.execute(
-            "select profile_id, identifier_value from identity.map_identifiers_to_profiles "
-            "where profile_id is not null"
-        ).fetchall():
-            identifiers.setdefault(profile_id, []).append(value.lower())
-    assert len(customers) >= 3 and cookie_only is not None
-
-    def quiet(profile_id: str) -> bool:
-        return not any(value in values or (len(value) >= 9 and value[-9:] in digits)
-                       for value in identifiers[profile_id])
-
-    quiet_customer = next(row for row in customers[2:] if quiet(row[0]))
-    return {"a": customers[0][0], "customer_a": customers[0][1], "b": cookie_only[0],
-            "cookie_b": cookie_only[1], "c": customers[1][0], "customer_c": customers[1][1],
-            "d": quiet_customer[0], "customer_d": quiet_customer[1]}
-
-
 def _record_count(db: Path, profile_ids: tuple[str, ...]) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         marks = ", ".join("?" for _ in profile_ids)
@@ -180,11 +86,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     landing, db, target = root / "landing", root / "incremental.duckdb", root / "target"
 
     for day in days[:-1]:
-        _land(generated, landing, day)
-    _dbt(*BUILD, landing=landing, db=db, target=target)
+        land_day(generated, landing, day)
+    run_dbt(*BUILD, landing=landing, db=db, target=target)
 
     last = days[-1]
-    picked = _pick_profiles(db, _day_values(generated, last))
+    picked = pick_profiles(db, day_values(generated, last))
     merged_records = _record_count(db, (picked["a"], picked["b"])) + 1
 
     # Day 8, with a web event carrying B's cookie and A's customer id, an
@@ -205,13 +111,13 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     with open(consents, "a", newline="", encoding="utf-8") as handle:
         handle.write(f"{ending}customer_id,{picked['customer_d']},analytics,withdrawn,web_form,"
                      f"{last}T23:59:59+07:00\n")
-    _land(generated, landing, last)
-    _dbt(*BUILD, landing=landing, db=db, target=target)
+    land_day(generated, landing, last)
+    run_dbt(*BUILD, landing=landing, db=db, target=target)
 
     # The same warehouse with the profiles layer rebuilt from scratch.
     full_db = root / "full_refresh.duckdb"
     shutil.copy(db, full_db)
-    _dbt("run", "--select", "tag:profiles", "--full-refresh", landing=landing, db=full_db,
+    run_dbt("run", "--select", "tag:profiles", "--full-refresh", landing=landing, db=full_db,
          target=root / "target_full")
     return Scenario(db, full_db, landing, last, (picked["a"], picked["b"]), merged_records,
                     picked["customer_c"], picked["c"], picked["d"], f"{last} 16:59:59")
@@ -224,21 +130,6 @@ def con(scenario: Scenario):
     connection.close()
 
 
-def _new_day_records(landing: Path, last_day: str) -> set[tuple[str, str]]:
-    """(source, record key) of the records first delivered on the last day."""
-    seen_before, new = set(), set()
-    for source, key in RECORD_KEYS.items():
-        for relative, row in landing_rows(landing, source):
-            if row is None or not row.get(key):
-                continue
-            record = (source, str(row[key]).strip())
-            if relative.split("/")[-1].startswith(last_day):
-                new.add(record)
-            else:
-                seen_before.add(record)
-    return new - seen_before
-
-
 def test_an_incremental_day_recomputes_a_small_share_covering_the_new_records(con, scenario: Scenario):
     reasons = dict(con.execute(
         "select refresh_reason, count(*) from profiles.int_profiles_to_refresh group by 1"
@@ -248,7 +139,7 @@ def test_an_incremental_day_recomputes_a_small_share_covering_the_new_records(co
         "select profile_id from profiles.int_profiles_to_refresh").fetchall()}
     total = con.execute("select count(*) from profiles.dim_profiles").fetchone()[0]
 
-    new_records = _new_day_records(scenario.landing, scenario.last_day)
+    new_records = first_delivered_records(scenario.landing, scenario.last_day)
     assert len(new_records) > 100
     con.execute("create temp table new_records (source varchar, record_key varchar)")
     con.executemany("insert into new_records values (?, ?)", sorted(new_records))
