@@ -7,17 +7,20 @@
     erased) leaves no row behind. int_profile_build_state, built last, is the
     layer's commit point: what the next build compares against.
 
-      profiles_refresh_all()        true when every profile is recomputed: at
+      per_profile_layers()          the layers built this way, profiles and
+                                    traits: their tables and their to-refresh
+                                    model. The macros below take the layer's
+                                    name ('profiles' or 'traits').
+      layer_refresh_all(layer)      true when every profile is recomputed: at
                                     parse time, on --full-refresh, and while
-                                    the state of a previous complete build or
-                                    one of the incremental tables is missing
+                                    one of the layer's tables is missing
                                     (first build, a dropped table). The same
                                     answer for every model of one invocation
                                     (it reads relations built by earlier
                                     invocations only).
-      profiles_is_incremental()     is_incremental() and not
-                                    profiles_refresh_all(): the model merges
-                                    only the listed profiles.
+      layer_is_incremental(layer)   is_incremental() and not
+                                    layer_refresh_all(): the model merges only
+                                    the listed profiles.
       profiles_incremental_strategy()
                                     delete+insert on DuckDB, merge on Spark
                                     (dispatched).
@@ -25,19 +28,21 @@
                                     (delete+insert replaces all rows of a
                                     profile), the row's own key on Spark
                                     (merge needs one source row per key).
-      delete_refreshed_profiles()   a pre-hook of the incremental models:
+      layer_delete_refreshed_profiles(layer)
+                                    a pre-hook of the incremental models:
                                     deletes the rows of the listed profiles
-                                    (every row when profiles_refresh_all() on
-                                    an existing table), including profiles
-                                    that no longer exist or lost all rows of
-                                    this model; a no-op on a new table.
-      profiles_to_refresh(column)   a condition keeping the rows whose
+                                    (every row when layer_refresh_all() on an
+                                    existing table), including profiles that
+                                    no longer exist or lost all rows of this
+                                    model; a no-op on a new table.
+      layer_to_refresh(layer, column)
+                                    a condition keeping the rows whose
                                     `column` (a profile id) is listed; 1 = 1
                                     when every profile is recomputed (for an
                                     incremental model: when it is not
-                                    profiles_is_incremental(); for a view
-                                    such as int_profile_records_to_refresh:
-                                    when profiles_refresh_all()).
+                                    layer_is_incremental(); for a view or
+                                    table such as int_profile_records_to_refresh:
+                                    when layer_refresh_all()).
       fingerprint_sum(expressions)  an order-independent aggregate hash of a
                                     set of rows (dispatched): equal sets give
                                     equal sums, a changed, added or removed
@@ -63,11 +68,33 @@
 {%- endmacro %}
 
 
-{% macro profiles_refresh_all() -%}
+{#
+    The mechanics shared by the layers whose tables hold rows per profile and
+    recompute only the listed profiles (profiles, traits). `layer` names an
+    entry of per_profile_layers(): its tables (the state an incremental run
+    builds on, in the model's schema) and its to-refresh model (the one rule).
+#}
+{% macro per_profile_layers() -%}
+    {{ return({
+        'profiles': {
+            'tables': profile360.profiles_incremental_relations(),
+            'to_refresh': 'int_profiles_to_refresh',
+        },
+        'traits': {
+            'tables': profile360.traits_incremental_relations(),
+            'to_refresh': 'int_traits_to_refresh',
+        },
+    }) }}
+{%- endmacro %}
+
+
+{#- Every profile is recomputed: at parse time, on --full-refresh, and while a
+    table of the layer is missing (first build, a dropped table). -#}
+{% macro layer_refresh_all(layer) -%}
     {%- if not execute or this is none or flags.FULL_REFRESH -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- for name in profile360.profiles_incremental_relations() -%}
+    {%- for name in profile360.per_profile_layers()[layer].tables -%}
         {%- if adapter.get_relation(database=this.database, schema=this.schema, identifier=name) is none -%}
             {{ return(true) }}
         {%- endif -%}
@@ -76,13 +103,59 @@
 {%- endmacro %}
 
 
-{% macro profiles_is_incremental() -%}
-    {{ return(execute and this is not none and is_incremental() and not profile360.profiles_refresh_all()) }}
+{% macro layer_is_incremental(layer) -%}
+    {{ return(execute and this is not none and is_incremental() and not profile360.layer_refresh_all(layer)) }}
+{%- endmacro %}
+
+
+{#- The layer's to-refresh model, looked up by name: every model using it runs
+    after it (a ref or a depends_on comment), and a ref in a hook would add a
+    parent. -#}
+{% macro layer_to_refresh_relation(layer) -%}
+    {%- set name = profile360.per_profile_layers()[layer].to_refresh -%}
+    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema, identifier=name) -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error(name ~ " must be built before " ~ this) }}
+    {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+
+{#- Pre-hook: delete the rows of the listed profiles (every row when the
+    whole layer is recomputed); a no-op on a new table. -#}
+{% macro layer_delete_refreshed_profiles(layer) -%}
+    {%- if execute and this is not none and is_incremental() -%}
+        {%- if profile360.layer_refresh_all(layer) -%}
+            delete from {{ this }}
+        {%- else -%}
+            delete from {{ this }}
+            where profile_id in (select profile_id from {{ profile360.layer_to_refresh_relation(layer) }})
+        {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A condition keeping the rows whose `column` (a profile id) is listed;
+    1 = 1 when every profile is recomputed (an incremental model: when it is
+    not layer_is_incremental(); a view or table: when layer_refresh_all()). -#}
+{% macro layer_to_refresh(layer, column) -%}
+    {%- if config.get('materialized') == 'incremental' -%}
+        {%- set filtered = profile360.layer_is_incremental(layer) -%}
+    {%- else -%}
+        {%- set filtered = not profile360.layer_refresh_all(layer) -%}
+    {%- endif -%}
+    {%- if filtered -%}
+        {{ column }} in (select profile_id from {{ profile360.layer_to_refresh_relation(layer) }})
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
 {%- endmacro %}
 
 
 {% macro profiles_previous_state() -%}
-    {%- if profile360.profiles_refresh_all() -%}
+    {%- if profile360.layer_refresh_all('profiles') -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return(adapter.get_relation(database=this.database, schema=this.schema,
@@ -106,47 +179,6 @@
 
 {% macro spark__profiles_unique_key(row_key) -%}
     {{ return(row_key) }}
-{%- endmacro %}
-
-
-{#- The relation of int_profiles_to_refresh, looked up by name: every model
-    using it runs after it (int_profile_records_to_refresh or a depends_on
-    comment), and a ref in a hook would add a parent. -#}
-{% macro profiles_to_refresh_relation() -%}
-    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema,
-                                            identifier='int_profiles_to_refresh') -%}
-    {%- if relation is none -%}
-        {{ exceptions.raise_compiler_error("int_profiles_to_refresh must be built before " ~ this) }}
-    {%- endif -%}
-    {{ return(relation) }}
-{%- endmacro %}
-
-
-{% macro delete_refreshed_profiles() -%}
-    {%- if execute and this is not none and is_incremental() -%}
-        {%- if profile360.profiles_refresh_all() -%}
-            delete from {{ this }}
-        {%- else -%}
-            delete from {{ this }}
-            where profile_id in (select profile_id from {{ profile360.profiles_to_refresh_relation() }})
-        {%- endif -%}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro profiles_to_refresh(column) -%}
-    {%- if config.get('materialized') == 'incremental' -%}
-        {%- set filtered = profile360.profiles_is_incremental() -%}
-    {%- else -%}
-        {%- set filtered = not profile360.profiles_refresh_all() -%}
-    {%- endif -%}
-    {%- if filtered -%}
-        {{ column }} in (select profile_id from {{ profile360.profiles_to_refresh_relation() }})
-    {%- else -%}
-        1 = 1
-    {%- endif -%}
 {%- endmacro %}
 
 
@@ -225,11 +257,11 @@
 {#- refreshed_profile_ids(all_profiles, also): a select of the profile ids an
     incremental model recomputes: those of int_profiles_to_refresh, plus the
     rows of the select `also` if given; every profile_id of the relation
-    `all_profiles` when the model is not profiles_is_incremental(). -#}
+    `all_profiles` when the model is not layer_is_incremental('profiles'). -#}
 {% macro refreshed_profile_ids(all_profiles, also=none) -%}
-    {%- if profile360.profiles_is_incremental() -%}
+    {%- if profile360.layer_is_incremental('profiles') -%}
     select to_refresh.profile_id
-    from {{ profile360.profiles_to_refresh_relation() }} as to_refresh
+    from {{ profile360.layer_to_refresh_relation('profiles') }} as to_refresh
         {%- if also %}
     union
     {{ also }}

@@ -11,23 +11,16 @@
       trait_windows()               the day windows of the traits (7, 30, 90): a
                                     window of N days holds the as-of day and the
                                     N-1 days before it.
-      traits_refresh_all()          true when every profile is recomputed: at
-                                    parse time, on --full-refresh, and while one
-                                    of the state tables is missing (first build,
-                                    a dropped table). int_profiles_as_of is built
-                                    last, so a first build answers true for every
-                                    model of the invocation.
-      traits_is_incremental()       is_incremental() and not traits_refresh_all().
+      The shared mechanics are the layer_*('traits') macros of
+      macros/profiles/incremental.sql: layer_refresh_all (every profile is
+      recomputed: parse time, --full-refresh, a state table missing; the
+      spine int_profiles_as_of is built last, so a first build answers true
+      for every model of the invocation), layer_is_incremental,
+      layer_delete_refreshed_profiles (the state tables' pre-hook) and
+      layer_to_refresh(layer, column).
       traits_incremental_strategy() delete+insert on DuckDB, merge on Spark (the
                                     staging upsert, dispatched); the key is
                                     profile_id (one row per profile).
-      traits_delete_refreshed_profiles()
-                                    a pre-hook of the state tables: deletes the
-                                    rows of the listed profiles (every row when
-                                    traits_refresh_all() on an existing table).
-      traits_to_refresh(column)     a condition keeping the rows whose `column`
-                                    (a profile id) is listed; 1 = 1 when every
-                                    profile is recomputed.
       traits_previous_build(as_of_relation)
                                     what the previous complete build of the layer
                                     left (read from int_profiles_as_of at execute
@@ -63,77 +56,19 @@
 {%- endmacro %}
 
 
-{% macro traits_refresh_all() -%}
-    {%- if not execute or this is none or flags.FULL_REFRESH -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- for name in profile360.traits_incremental_relations() -%}
-        {%- if adapter.get_relation(database=this.database, schema=this.schema, identifier=name) is none -%}
-            {{ return(true) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(false) }}
-{%- endmacro %}
-
-
-{% macro traits_is_incremental() -%}
-    {{ return(execute and this is not none and is_incremental() and not profile360.traits_refresh_all()) }}
-{%- endmacro %}
-
-
 {% macro traits_incremental_strategy() -%}
     {{ return(profile360.staging_incremental_strategy()) }}
-{%- endmacro %}
-
-
-{#- int_traits_to_refresh, looked up by name: every model using it runs after
-    it (a ref or a depends_on comment); a ref in a hook would add a parent. -#}
-{% macro traits_to_refresh_relation() -%}
-    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema,
-                                            identifier='int_traits_to_refresh') -%}
-    {%- if relation is none -%}
-        {{ exceptions.raise_compiler_error("int_traits_to_refresh must be built before " ~ this) }}
-    {%- endif -%}
-    {{ return(relation) }}
 {%- endmacro %}
 
 
 {#- The stored spine (int_profiles_as_of) of the previous build, or none when
     every profile is recomputed. -#}
 {% macro traits_previous_spine() -%}
-    {%- if profile360.traits_refresh_all() -%}
+    {%- if profile360.layer_refresh_all('traits') -%}
         {{ return(none) }}
     {%- endif -%}
     {{ return(adapter.get_relation(database=this.database, schema=this.schema,
                                    identifier='int_profiles_as_of')) }}
-{%- endmacro %}
-
-
-{% macro traits_delete_refreshed_profiles() -%}
-    {%- if execute and this is not none and is_incremental() -%}
-        {%- if profile360.traits_refresh_all() -%}
-            delete from {{ this }}
-        {%- else -%}
-            delete from {{ this }}
-            where profile_id in (select profile_id from {{ profile360.traits_to_refresh_relation() }})
-        {%- endif -%}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro traits_to_refresh(column) -%}
-    {%- if config.get('materialized') == 'incremental' -%}
-        {%- set filtered = profile360.traits_is_incremental() -%}
-    {%- else -%}
-        {%- set filtered = not profile360.traits_refresh_all() -%}
-    {%- endif -%}
-    {%- if filtered -%}
-        {{ column }} in (select profile_id from {{ profile360.traits_to_refresh_relation() }})
-    {%- else -%}
-        1 = 1
-    {%- endif -%}
 {%- endmacro %}
 
 

@@ -11,7 +11,7 @@
     incremental_strategy=profile360.profiles_incremental_strategy(),
     unique_key=profile360.profiles_unique_key('profile_id'),
     on_schema_change='fail',
-    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 {#- Stored profiles whose age at the new reference date differs. -#}

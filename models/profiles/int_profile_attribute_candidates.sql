@@ -12,7 +12,7 @@
     incremental_strategy=profile360.profiles_incremental_strategy(),
     unique_key=profile360.profiles_unique_key('candidate_id'),
     on_schema_change='fail',
-    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
 ) }}
 
 with

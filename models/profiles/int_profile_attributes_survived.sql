@@ -13,7 +13,7 @@
     incremental_strategy=profile360.profiles_incremental_strategy(),
     unique_key=profile360.profiles_unique_key('profile_attribute_id'),
     on_schema_change='fail',
-    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 
@@ -22,7 +22,7 @@ with
 int_profile_attribute_candidates as (
 
     select * from {{ ref('int_profile_attribute_candidates') }}
-    where {{ profile360.profiles_to_refresh('profile_id') }}
+    where {{ profile360.layer_to_refresh('profiles', 'profile_id') }}
 
 ),
 

@@ -10,7 +10,7 @@
     incremental_strategy=profile360.profiles_incremental_strategy(),
     unique_key=profile360.profiles_unique_key('profile_consent_id'),
     on_schema_change='fail',
-    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 
@@ -57,7 +57,7 @@ matched as (
         on normalized.subject_identifier_id = map_identifiers_to_profiles.identifier_id
     where
         map_identifiers_to_profiles.profile_id is not null
-        and {{ profile360.profiles_to_refresh('map_identifiers_to_profiles.profile_id') }}
+        and {{ profile360.layer_to_refresh('profiles', 'map_identifiers_to_profiles.profile_id') }}
 
 ),
 

@@ -8,7 +8,7 @@
     incremental_strategy=profile360.profiles_incremental_strategy(),
     unique_key=profile360.profiles_unique_key('profile_id'),
     on_schema_change='fail',
-    pre_hook="{{ profile360.delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}
@@ -100,7 +100,7 @@ linked_identifiers as (
     from map_identifiers_to_profiles
     where
         profile_id is not null
-        and {{ profile360.profiles_to_refresh('profile_id') }}
+        and {{ profile360.layer_to_refresh('profiles', 'profile_id') }}
 
 ),
 

@@ -22,7 +22,7 @@ final as (
         record_key,
         profile_id
     from map_records_to_profiles
-    where {{ profile360.profiles_to_refresh('profile_id') }}
+    where {{ profile360.layer_to_refresh('profiles', 'profile_id') }}
 
 )
 

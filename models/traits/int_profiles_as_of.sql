@@ -15,7 +15,7 @@
     incremental_strategy=profile360.traits_incremental_strategy(),
     unique_key='profile_id',
     on_schema_change='fail',
-    pre_hook="{{ profile360.traits_delete_refreshed_profiles() }}",
+    pre_hook="{{ profile360.layer_delete_refreshed_profiles('traits') }}",
 ) }}
 -- depends_on: {{ ref('int_service_state') }}
 

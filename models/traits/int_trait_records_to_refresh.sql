@@ -25,7 +25,7 @@ final as (
         record_key,
         profile_id
     from map_records_to_profiles
-    where {{ profile360.traits_to_refresh('profile_id') }}
+    where {{ profile360.layer_to_refresh('traits', 'profile_id') }}
 
 )
 
