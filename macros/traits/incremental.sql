@@ -151,3 +151,25 @@
     from {{ spine }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- One branch of the touched-records unions (int_touched_*_records): the
+    rows of `relation` (source `source`, record key `key`) loaded since the
+    previous build (`new_rows`), or with a time that changes side of a
+    threshold (`window_edge`); `times`: [(column, windows)], see
+    traits_time_crossed(). -#}
+{% macro traits_touched_rows(previous, source, key, relation, times=[]) -%}
+    select
+        '{{ source }}' as source,
+        {{ key }} as record_key,
+        case
+            when {{ profile360.traits_loaded_since(previous, '_loaded_at') }} then 'new_rows'
+            else 'window_edge'
+        end as touch_reason
+    from {{ relation }}
+    where
+        {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
+        {%- for column, windows in times %}
+        or {{ profile360.traits_time_crossed(previous, column, windows) }}
+        {%- endfor %}
+{%- endmacro %}

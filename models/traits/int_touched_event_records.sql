@@ -39,17 +39,8 @@ events as (
 
     {%- for source, model in sources %}
         {{ 'union all' if not loop.first }}
-        select
-            '{{ source }}' as source,
-            event_id as record_key,
-            case
-                when {{ profile360.traits_loaded_since(previous, '_loaded_at') }} then 'new_rows'
-                else 'window_edge'
-            end as touch_reason
-        from {{ model }}
-        where
-            {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
-            or {{ profile360.traits_time_crossed(previous, 'event_at', windows) }}
+        {{ profile360.traits_touched_rows(previous, source, 'event_id', model,
+            [('event_at', windows)]) }}
     {%- endfor %}
 
 ),

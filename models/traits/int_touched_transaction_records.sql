@@ -47,57 +47,20 @@ stg_support__tickets as (
 
 touched as (
 
-    select
-        'ecommerce_orders' as source,
-        order_id as record_key,
-        case
-            when {{ profile360.traits_loaded_since(previous, '_loaded_at') }} then 'new_rows'
-            else 'window_edge'
-        end as touch_reason
-    from stg_ecommerce__orders
-    where
-        {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
-        or {{ profile360.traits_time_crossed(previous, 'ordered_at', [90]) }}
-        or {{ profile360.traits_time_crossed(previous, 'updated_at') }}
+    {{ profile360.traits_touched_rows(previous, 'ecommerce_orders', 'order_id',
+        'stg_ecommerce__orders', [('ordered_at', [90]), ('updated_at', [])]) }}
     union all
-    select
-        'ecommerce_orders' as source,
-        order_id as record_key,
-        'new_rows' as touch_reason
-    from stg_ecommerce__order_items
-    where {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
+    {{ profile360.traits_touched_rows(previous, 'ecommerce_orders', 'order_id',
+        'stg_ecommerce__order_items') }}
     union all
-    select
-        'pos_transactions' as source,
-        transaction_id as record_key,
-        case
-            when {{ profile360.traits_loaded_since(previous, '_loaded_at') }} then 'new_rows'
-            else 'window_edge'
-        end as touch_reason
-    from stg_pos__transactions
-    where
-        {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
-        or {{ profile360.traits_time_crossed(previous, 'transacted_at', [90]) }}
+    {{ profile360.traits_touched_rows(previous, 'pos_transactions', 'transaction_id',
+        'stg_pos__transactions', [('transacted_at', [90])]) }}
     union all
-    select
-        'pos_transactions' as source,
-        transaction_id as record_key,
-        'new_rows' as touch_reason
-    from stg_pos__transaction_items
-    where {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
+    {{ profile360.traits_touched_rows(previous, 'pos_transactions', 'transaction_id',
+        'stg_pos__transaction_items') }}
     union all
-    select
-        'support_tickets' as source,
-        ticket_id as record_key,
-        case
-            when {{ profile360.traits_loaded_since(previous, '_loaded_at') }} then 'new_rows'
-            else 'window_edge'
-        end as touch_reason
-    from stg_support__tickets
-    where
-        {{ profile360.traits_loaded_since(previous, '_loaded_at') }}
-        or {{ profile360.traits_time_crossed(previous, 'opened_at', [90]) }}
-        or {{ profile360.traits_time_crossed(previous, 'resolved_at') }}
+    {{ profile360.traits_touched_rows(previous, 'support_tickets', 'ticket_id',
+        'stg_support__tickets', [('opened_at', [90]), ('resolved_at', [])]) }}
 
 ),
 

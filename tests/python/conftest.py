@@ -102,6 +102,17 @@ RECORD_KEYS = {
 }
 
 
+def generate_days(root: Path, persons: int, days: int) -> tuple[Path, list[str]]:
+    """Generate the demo landing zone under root/generated; return it and its days in order."""
+    generated = root / "generated"
+    result = run_cli("generate", "--persons", str(persons), "--days", str(days),
+                     landing_dir=generated, db_path=root / "unused.duckdb")
+    assert result.returncode == 0, result.stderr
+    found = sorted(path.name.split(".")[0] for path in (generated / "web_events").iterdir())
+    assert len(found) == days
+    return generated, found
+
+
 def run_dbt(*args: str, landing: Path, db: Path, target: Path) -> None:
     env = {**os.environ, **OFFLINE_ENV,
            "PROFILE360_LANDING_DIR": str(landing), "PROFILE360_DB_PATH": str(db),

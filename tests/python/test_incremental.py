@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
-from tests.python.conftest import landing_rows, run_cli
+from tests.python.conftest import generate_days, landing_rows
 
 PERSONS = 300
 DAYS = 10
@@ -171,12 +171,7 @@ def _edit_drops(landing: Path, days: list[str]) -> tuple[dict, list[dict], str]:
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     root = tmp_path_factory.mktemp("incremental")
-    generated = root / "generated"
-    result = run_cli("generate", "--persons", str(PERSONS), "--days", str(DAYS),
-                     landing_dir=generated, db_path=root / "unused.duckdb")
-    assert result.returncode == 0, result.stderr
-    days = sorted(path.name.split(".")[0] for path in (generated / "web_events").iterdir())
-    assert len(days) == DAYS
+    generated, days = generate_days(root, PERSONS, DAYS)
     resent_event, order_versions, erased = _edit_drops(generated, days)
     target = root / "target"
 

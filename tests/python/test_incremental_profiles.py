@@ -32,7 +32,7 @@ import duckdb
 import pytest
 
 from tests.python.conftest import (
-    day_values, first_delivered_records, land_day, pick_profiles, run_cli, run_dbt,
+    day_values, first_delivered_records, generate_days, land_day, pick_profiles, run_dbt,
 )
 
 PERSONS = 300
@@ -77,12 +77,7 @@ def _record_count(db: Path, profile_ids: tuple[str, ...]) -> int:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     root = tmp_path_factory.mktemp("incremental_profiles")
-    generated = root / "generated"
-    result = run_cli("generate", "--persons", str(PERSONS), "--days", str(DAYS),
-                     landing_dir=generated, db_path=root / "unused.duckdb")
-    assert result.returncode == 0, result.stderr
-    days = sorted(path.name.split(".")[0] for path in (generated / "web_events").iterdir())
-    assert len(days) == DAYS
+    generated, days = generate_days(root, PERSONS, DAYS)
     landing, db, target = root / "landing", root / "incremental.duckdb", root / "target"
 
     for day in days[:-1]:

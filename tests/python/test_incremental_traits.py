@@ -38,8 +38,8 @@ import duckdb
 import pytest
 
 from tests.python.conftest import (
-    RECORD_KEYS, day_values, first_delivered_records, land_day, landing_rows, pick_profiles,
-    run_cli, run_dbt,
+    RECORD_KEYS, day_values, first_delivered_records, generate_days, land_day, landing_rows,
+    pick_profiles, run_dbt,
 )
 
 PERSONS = 300
@@ -206,12 +206,7 @@ def _full_refresh_copy(db: Path, landing: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     root = tmp_path_factory.mktemp("incremental_traits")
-    generated = root / "generated"
-    result = run_cli("generate", "--persons", str(PERSONS), "--days", str(DAYS),
-                     landing_dir=generated, db_path=root / "unused.duckdb")
-    assert result.returncode == 0, result.stderr
-    days = sorted(path.name.split(".")[0] for path in (generated / "web_events").iterdir())
-    assert len(days) == DAYS
+    generated, days = generate_days(root, PERSONS, DAYS)
     landing, db, target = root / "landing", root / "incremental.duckdb", root / "target"
 
     _add_tickets(generated, days)
