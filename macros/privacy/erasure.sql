@@ -142,11 +142,12 @@
 #}
 {% macro landing_identifier_ctes(skip_files=[]) -%}
     {%- set sources = profile360.erasure_landing_sources() -%}
-    {%- set skipped -%}
+    {%- set skipped %}
+        where {{ profile360.admitted_landing_file('filename') }}
         {%- if skip_files | length > 0 %}
-        where {{ profile360.landing_file('filename') }} not in (
-            {%- for file in skip_files | sort %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
-        )
+            and {{ profile360.landing_file('filename') }} not in (
+                {%- for file in skip_files | sort %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+            )
         {%- endif %}
     {%- endset -%}
     {%- for landing_source, spec in sources.items() %}

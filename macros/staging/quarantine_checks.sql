@@ -7,6 +7,12 @@
       missing_key        a column of `key` is missing
       bad_timestamp      a column of `timestamps` is missing or not ISO-8601;
                          a column of `optional_timestamps` is present but not
+      future_timestamp   a column of `timestamps` or `optional_timestamps` is
+                         later than the end (midnight UTC) of the drop day
+                         of the row's file (`drop_file`, e.g. _source_file)
+                         plus var profile360__future_timestamp_tolerance_hours:
+                         a row cannot tell of a time its drop had not reached,
+                         and must not move the as-of day past the newest drop
       bad_date           a column of `dates` is present but not YYYY-MM-DD
       bad_number         a column of `numbers` is present but not a number
       negative_quantity  a column of `non_negative` is below zero
@@ -20,7 +26,7 @@
 #}
 {% macro quarantine_checks(
     key=[], timestamps=[], optional_timestamps=[], dates=[], numbers=[],
-    non_negative=[], enums={}, optional_enums={}, json_doc=none
+    non_negative=[], enums={}, optional_enums={}, json_doc=none, drop_file='_source_file'
 ) -%}
     {%- set checks = [] -%}
     {%- if json_doc -%}
@@ -35,6 +41,16 @@
     {%- for column in optional_timestamps -%}
         {%- do checks.append({'when': column ~ ' is not null and ' ~ profile360.parse_timestamp_utc(column) ~ ' is null', 'code': 'bad_timestamp', 'column': column}) -%}
     {%- endfor -%}
+    {%- if drop_file -%}
+        {%- set latest_allowed = dbt.dateadd(
+            'hour',
+            24 + var('profile360__future_timestamp_tolerance_hours') | int,
+            'cast(' ~ profile360.landing_drop_date(drop_file) ~ ' as ' ~ dbt.type_timestamp() ~ ')'
+        ) -%}
+        {%- for column in timestamps + optional_timestamps -%}
+            {%- do checks.append({'when': profile360.parse_timestamp_utc(column) ~ ' > ' ~ latest_allowed, 'code': 'future_timestamp', 'column': column}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- for column in dates -%}
         {%- do checks.append({'when': column ~ ' is not null and ' ~ profile360.parse_date(column) ~ ' is null', 'code': 'bad_date', 'column': column}) -%}
     {%- endfor -%}

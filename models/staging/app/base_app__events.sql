@@ -12,6 +12,7 @@
 with source as (
 
     select * from {{ source('app', 'app_events') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

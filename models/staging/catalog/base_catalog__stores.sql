@@ -7,6 +7,7 @@
 with source as (
 
     select * from {{ source('catalog', 'stores') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

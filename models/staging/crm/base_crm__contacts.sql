@@ -11,6 +11,7 @@
 with source as (
 
     select * from {{ source('crm', 'crm_contacts') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

@@ -8,6 +8,7 @@
 with source as (
 
     select * from {{ source('ecommerce', 'ecommerce_order_items') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

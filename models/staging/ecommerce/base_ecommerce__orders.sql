@@ -12,6 +12,7 @@
 with source as (
 
     select * from {{ source('ecommerce', 'ecommerce_orders') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

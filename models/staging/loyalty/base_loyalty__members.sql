@@ -10,6 +10,7 @@
 with source as (
 
     select * from {{ source('loyalty', 'loyalty_members') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

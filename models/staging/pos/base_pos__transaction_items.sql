@@ -8,6 +8,7 @@
 with source as (
 
     select * from {{ source('pos', 'pos_transaction_items') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

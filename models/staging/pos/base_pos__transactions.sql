@@ -16,6 +16,7 @@
 with source as (
 
     select * from {{ source('pos', 'pos_transactions') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

@@ -8,6 +8,7 @@
 with source as (
 
     select * from {{ source('privacy', 'consents') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

@@ -11,6 +11,7 @@
 with source as (
 
     select * from {{ source('privacy', 'erasure_requests') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

@@ -10,6 +10,7 @@
 with source as (
 
     select * from {{ source('support', 'support_tickets') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 

@@ -9,6 +9,7 @@
 with source as (
 
     select * from {{ source('zalo', 'zalo_events') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 
