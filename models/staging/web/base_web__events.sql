@@ -13,6 +13,7 @@
 with source as (
 
     select * from {{ source('web', 'web_events') }}
+    where {{ profile360.admitted_landing_file('filename') }}
 
 ),
 
