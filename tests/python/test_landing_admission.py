@@ -30,11 +30,16 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
         land_day(generated, landing, day)
     web = landing / "web_events"
     newest = sorted(web.iterdir())[-1]
-    # A copy of a real drop under a name that is not a day (it sorts after
-    # every date: the old watermark rule would have stopped at it).
-    shutil.copy(newest, web / "latest.jsonl")
-    # A drop dated after the run date, and a folder the contract does not name.
-    shutil.copy(newest, web / "2099-01-01.jsonl")
+    # A drop under a name that is not a day, and one dated after the run date,
+    # each with an event of its own: both names sort after every date, so if
+    # they were read, their events would become the watermark of the
+    # incremental staging and later drops would be skipped.
+    for name, event_id in (("latest.jsonl", "we_in_a_misnamed_file"), ("2099-01-01.jsonl", "we_in_a_future_file")):
+        shutil.copy(newest, web / name)
+        with open(web / name, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"event_id": event_id, "event_type": "page_view", "anonymous_id": event_id,
+                                     "event_at": f"{days[-2]}T10:00:00+07:00"}) + "\n")
+    # A folder the contract does not name.
     (landing / "notes").mkdir()
     (landing / "notes" / "readme.txt").write_text("not a drop\n")
     # A row of the newest drop that tells of a time long after that drop.
@@ -95,5 +100,6 @@ def test_a_future_dated_row_is_quarantined_and_does_not_move_the_as_of_day(scena
 
 
 def test_a_misnamed_file_never_becomes_the_watermark(scenario):
+    assert not {"we_in_a_misnamed_file", "we_in_a_future_file"} & scenario["staged_ids"]
     assert scenario["last_day_ids"]
     assert scenario["last_day_ids"] <= scenario["staged_ids"]
