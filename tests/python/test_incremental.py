@@ -112,7 +112,7 @@ def _start_dbt(*args: str, landing_dir: Path, db_path: Path, target_dir: Path) -
 
 
 def _finish(process: subprocess.Popen) -> None:
-    output, _ = process.communicate(timeout=900)
+    output, _ = process.communicate()
     assert process.returncode == 0, output[-5000:]
 
 

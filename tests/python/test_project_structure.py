@@ -44,7 +44,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(target / "parse.duckdb")}
     result = subprocess.run(
         dbt_command("parse", extra=["--target-path", str(target)]),
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((target / "manifest.json").read_text())
