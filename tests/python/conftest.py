@@ -24,6 +24,21 @@ DEMO_PERSONS = 1000
 DEMO_DAYS = 60
 
 
+# Modules that run long builds of their own or start the session's one, in the
+# order the suite starts them: with `pytest -n 2 --dist loadscope
+# --no-loadscope-reorder` (make test) each xdist worker takes whole modules in
+# this order first, so the long builds run side by side, not one after another.
+FIRST_MODULES = ("test_incremental.py", "test_staging_build.py", "test_segments.py",
+                 "test_orchestration.py", "test_identity.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return FIRST_MODULES.index(name) if name in FIRST_MODULES else len(FIRST_MODULES)
+    items.sort(key=rank)  # stable: the other modules keep their order
+
+
 @dataclass(frozen=True)
 class BuiltWarehouse:
     landing_dir: Path
