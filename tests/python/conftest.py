@@ -175,17 +175,17 @@ def generate_days(root: Path, persons: int, days: int) -> tuple[Path, list[str]]
     return generated, found
 
 
-def run_dbt(*args: str, landing: Path, db: Path, target: Path) -> None:
+def run_dbt(*args: str, landing: Path, db: Path, target: Path | None = None) -> None:
     """One dbt command in a child process (no time limit); fails the test unless it succeeded.
     Give one target folder to a sequence of runs with the same vars: dbt then parses
-    only what changed since the last run."""
+    only what changed since the last run. Without one, the worker's (DBT_TARGET_PATH)."""
     env = {**os.environ, **OFFLINE_ENV,
            "PROFILE360_LANDING_DIR": str(landing), "PROFILE360_DB_PATH": str(db),
            "PROFILE360_EXPORTS_DIR": str(db.parent / f"{db.stem}_exports")}
     result = subprocess.run(
         [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
+         *(["--target-path", str(target), "--log-path", str(target / "logs")] if target else [])],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
