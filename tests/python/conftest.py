@@ -15,12 +15,28 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
 
 # The demo as the README builds it, shortened to keep the suite quick.
 DEMO_PERSONS = 1000
 DEMO_DAYS = 60
+
+
+# Modules that run long builds of their own or start the session's one, in the
+# order the suite starts them: with `pytest -n 2 --dist loadscope
+# --no-loadscope-reorder` (make test) each xdist worker takes whole modules in
+# this order first, so the long builds run side by side, not one after another.
+FIRST_MODULES = ("test_incremental.py", "test_staging_build.py", "test_segments.py",
+                 "test_orchestration.py", "test_identity.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return FIRST_MODULES.index(name) if name in FIRST_MODULES else len(FIRST_MODULES)
+    items.sort(key=rank)  # stable: the other modules keep their order
 
 
 @dataclass(frozen=True)
@@ -66,8 +82,10 @@ def exports_dir_for(db_path: Path) -> Path:
     return Path(db_path).parent / "exports"
 
 
-def run_cli(*args: str, landing_dir: Path, db_path: Path, timeout: int = 900) -> subprocess.CompletedProcess:
-    """Run the `profile360` command line in a child process, as a scheduler would."""
+def run_cli(*args: str, landing_dir: Path, db_path: Path,
+            timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run the `profile360` command line in a child process, as a scheduler would.
+    No time limit unless a caller asks for one: a slow machine is not a failure."""
     env = {**os.environ, **OFFLINE_ENV,
            "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path),
            "PROFILE360_EXPORTS_DIR": str(exports_dir_for(db_path))}
@@ -77,16 +95,60 @@ def run_cli(*args: str, landing_dir: Path, db_path: Path, timeout: int = 900) ->
     )
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of the whole test session: with pytest-xdist, the same one for every
+    worker (under the workers' common base temp), else under the base temp."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def once_per_session(folder: Path, produce) -> dict:
+    """Run produce() (returning a JSON-able dict) once per test session, whichever
+    xdist worker asks first; the others wait on a file lock and read its result
+    (pytest-xdist's documented pattern for session fixtures)."""
+    result = folder / "result.json"
+    with FileLock(str(folder) + ".lock"):
+        if not result.exists():
+            result.write_text(json.dumps(produce()), encoding="utf-8")
+        return json.loads(result.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_target_per_worker(tmp_path_factory: pytest.TempPathFactory):
+    """dbt runs that name no target folder of their own write to one folder per
+    worker, never the project's target/: two xdist workers never write one
+    folder at once, and a worker's runs share dbt's partial parse."""
+    target = tmp_path_factory.getbasetemp() / "dbt_target"
+    saved = {key: os.environ.get(key) for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
+    os.environ.update({"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")})
+    yield target
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """Generate demo data and `profile360 build` it once for the whole session."""
-    root = tmp_path_factory.mktemp("demo")
+    """Generate demo data and `profile360 build` it once for the whole session (once
+    for all xdist workers). Tests open it read-only or copy it before writing."""
+    root = shared_folder(tmp_path_factory, "demo")
     landing, db = root / "landing", root / "warehouse.duckdb"
-    generated = run_cli("generate", "--persons", str(DEMO_PERSONS), "--days", str(DEMO_DAYS),
-                        landing_dir=landing, db_path=db)
-    assert generated.returncode == 0, generated.stderr
-    build = run_cli("build", landing_dir=landing, db_path=db)
-    return BuiltWarehouse(landing, db, build)
+
+    def produce() -> dict:
+        generated = run_cli("generate", "--persons", str(DEMO_PERSONS), "--days", str(DEMO_DAYS),
+                            landing_dir=landing, db_path=db)
+        assert generated.returncode == 0, generated.stderr
+        build = run_cli("build", landing_dir=landing, db_path=db)
+        return {"args": build.args, "returncode": build.returncode, "stdout": build.stdout,
+                "stderr": build.stderr}
+
+    build = once_per_session(root, produce)
+    return BuiltWarehouse(landing, db, subprocess.CompletedProcess(**build))
 
 
 # Helpers of the incremental scenarios (test_incremental_profiles.py,
@@ -113,15 +175,18 @@ def generate_days(root: Path, persons: int, days: int) -> tuple[Path, list[str]]
     return generated, found
 
 
-def run_dbt(*args: str, landing: Path, db: Path, target: Path) -> None:
+def run_dbt(*args: str, landing: Path, db: Path, target: Path | None = None) -> None:
+    """One dbt command in a child process (no time limit); fails the test unless it succeeded.
+    Give one target folder to a sequence of runs with the same vars: dbt then parses
+    only what changed since the last run. Without one, the worker's (DBT_TARGET_PATH)."""
     env = {**os.environ, **OFFLINE_ENV,
            "PROFILE360_LANDING_DIR": str(landing), "PROFILE360_DB_PATH": str(db),
            "PROFILE360_EXPORTS_DIR": str(db.parent / f"{db.stem}_exports")}
     result = subprocess.run(
         [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target / "logs")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900, check=False,
+         *(["--target-path", str(target), "--log-path", str(target / "logs")] if target else [])],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 

@@ -3,12 +3,13 @@ on real data (the guard against GE's silent empty results on DuckDB), errors
 in exception_info are never taken for results, the DuckDB file is not left
 locked, and the suites are declarations.
 
-Runs on the session's demo warehouse (conftest.built_warehouse), which GE only
+Runs on a copy of the session's demo warehouse (conftest.built_warehouse), which GE only
 reads; results and data docs go to a temporary folder.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -21,6 +22,16 @@ from orchestration.quality.runner import Window, _raised, validate
 
 TABLE = "staging.stg_crm__contacts"
 PLAIN_PHONE = r"^0[0-9]{9}$"  # one spelling only: the demo types others too
+
+
+@pytest.fixture(scope="module")
+def quality_warehouse(built_warehouse, tmp_path_factory):
+    """A copy of the session's warehouse: GE opens its file for writing, which
+    another xdist worker's read-only connection to the session file would block."""
+    assert built_warehouse.build.returncode == 0, built_warehouse.build.stdout[-4000:]
+    copy = tmp_path_factory.mktemp("quality_warehouse") / built_warehouse.db_path.name
+    shutil.copy(built_warehouse.db_path, copy)
+    return copy
 
 
 @pytest.fixture
@@ -51,8 +62,8 @@ def _declare(monkeypatch, expectations: list[dict]) -> None:
         TABLE: {"asset": "stg_crm__contacts", "scope": "table", "blocking": True, "expectations": expectations}})
 
 
-def test_expectations_fail_and_pass_on_real_data(built_warehouse, quality_dir, monkeypatch):
-    facts = _facts(built_warehouse.db_path)
+def test_expectations_fail_and_pass_on_real_data(quality_warehouse, quality_dir, monkeypatch):
+    facts = _facts(quality_warehouse)
     assert facts["rows"] > 100 and facts["not_plain"] > 0 and facts["bad_phones"] < 0.15 * facts["phones"]
     _declare(monkeypatch, [
         {"type": "expect_table_row_count_to_equal", "value": facts["rows"]},
@@ -64,7 +75,7 @@ def test_expectations_fail_and_pass_on_real_data(built_warehouse, quality_dir, m
         {"type": "values_match_regex", "column": "phone", "regex": suites_module.PHONE_REGEX, "mostly": 0.85},
         {"type": "values_match_regex", "column": "phone", "regex": PLAIN_PHONE, "mostly": 1.0},
     ])
-    run = validate(built_warehouse.db_path, None)
+    run = validate(quality_warehouse, None)
     [outcome] = run.outcomes
     assert outcome.error is None, outcome.describe()
     assert [e.success for e in outcome.expectations] == [True, False, True, False, True, False]
@@ -74,12 +85,12 @@ def test_expectations_fail_and_pass_on_real_data(built_warehouse, quality_dir, m
     assert run.results_path.exists() and run.docs_index is not None
 
 
-def test_a_table_missing_from_the_warehouse_is_an_error_not_a_pass(built_warehouse, quality_dir, monkeypatch):
+def test_a_table_missing_from_the_warehouse_is_an_error_not_a_pass(quality_warehouse, quality_dir, monkeypatch):
     monkeypatch.setattr(suites_module, "SUITES", {
         "staging.no_such_table": {"asset": "no_such_table", "scope": "table", "blocking": True,
                                   "expectations": [{"type": "expect_table_row_count_to_be_between",
                                                     "min_value": 0}]}})
-    run = validate(built_warehouse.db_path, None)
+    run = validate(quality_warehouse, None)
     assert not run.success and "not in the warehouse" in run.outcomes[0].error
 
 
@@ -90,8 +101,8 @@ def test_exception_info_is_read_at_any_depth():
 
 
 def test_the_declared_suites_pass_on_the_demo_warehouse_and_release_the_file(
-        built_warehouse, quality_dir):
-    run = validate(built_warehouse.db_path, None)
+        quality_warehouse, quality_dir):
+    run = validate(quality_warehouse, None)
     assert run.success, "\n".join(o.describe() for o in run.outcomes)
     assert {o.table for o in run.outcomes} >= {"identity.map_records_to_profiles",
                                                "identity.map_identifiers_to_profiles",
@@ -99,21 +110,21 @@ def test_the_declared_suites_pass_on_the_demo_warehouse_and_release_the_file(
     print(f"GE validation of {len(run.outcomes)} suites: {run.seconds:.1f} s")
     # Another process can take the write lock: GE closed its connection and engines.
     probe = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
-                            str(built_warehouse.db_path)], capture_output=True, text=True, timeout=120)
+                            str(quality_warehouse)], capture_output=True, text=True)
     assert probe.returncode == 0, probe.stderr
     # The profile count is remembered for the not-collapsing check of the next run.
     history = (quality_dir / "history.json").read_text()
     assert "map_records_to_profiles" in history
 
 
-def test_a_collapsing_profile_count_fails(built_warehouse, quality_dir):
-    con = duckdb.connect(str(built_warehouse.db_path), read_only=True)
+def test_a_collapsing_profile_count_fails(quality_warehouse, quality_dir):
+    con = duckdb.connect(str(quality_warehouse), read_only=True)
     profiles = con.execute("select count(distinct profile_id) from identity.map_records_to_profiles").fetchone()[0]
     con.close()
     quality_dir.mkdir(parents=True, exist_ok=True)
     (quality_dir / "history.json").write_text(
         '{"identity.map_records_to_profiles": {"profile_id": %d}}' % (profiles * 2))
-    run = validate(built_warehouse.db_path, None, names=["map_records_to_profiles"])
+    run = validate(quality_warehouse, None, names=["map_records_to_profiles"])
     check = next(e for e in run.outcomes[0].expectations if e.type == "distinct_count_not_collapsing")
     assert not check.success and check.observed == profiles
 
@@ -131,8 +142,8 @@ def test_suites_are_declarations_with_known_expectation_types():
                 assert get_expectation_impl(spec["type"]) is not None
 
 
-def test_window_of_one_day_filters_the_drop(built_warehouse, quality_dir):
-    con = duckdb.connect(str(built_warehouse.db_path), read_only=True)
+def test_window_of_one_day_filters_the_drop(quality_warehouse, quality_dir):
+    con = duckdb.connect(str(quality_warehouse), read_only=True)
     day = con.execute("select max(regexp_extract(_source_file, '\\d{4}-\\d{2}-\\d{2}')) "
                       f"from {TABLE}").fetchone()[0]
     rows = con.execute(f"select count(*) from {TABLE} where _source_file like ?", [f"%{day}%"]).fetchone()[0]
@@ -141,5 +152,5 @@ def test_window_of_one_day_filters_the_drop(built_warehouse, quality_dir):
                       "expectations": [{"type": "expect_table_row_count_to_equal", "value": rows}]}}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(suites_module, "SUITES", suites)
-        run = validate(built_warehouse.db_path, Window(date.fromisoformat(day), date.fromisoformat(day)))
+        run = validate(quality_warehouse, Window(date.fromisoformat(day), date.fromisoformat(day)))
     assert run.success, run.outcomes[0].describe()

@@ -58,7 +58,7 @@ def _dbt(command: str, db_path: Path, landing_dir: Path, *, select: str, env: di
     environment.update(env or {})
     return subprocess.run(
         dbt_command(command, select=select, full_refresh=full_refresh, extra=extra or []),
-        cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, timeout=900, check=False)
+        cwd=PROJECT_DIR, env=environment, capture_output=True, text=True, check=False)
 
 
 def _copy(built_warehouse, tmp_path: Path, name: str) -> Path:
