@@ -1,5 +1,5 @@
 -- One row per profile seen by the as-of day: every trait family side by side
--- (purchase, engagement, service, behaviour score), plus when the profile
+-- (purchase, engagement, service, behaviour score, predicted value), plus when the profile
 -- was first and last seen and whether it is known by then. The segments'
 -- conditions are written over these columns. Trait formulas live in their
 -- family's model only; this model just joins them.
@@ -30,6 +30,11 @@
     ],
     'trait_behaviour': [
         'days_since_last_activity', 'recency_points', 'intensity_points', 'behaviour_score',
+    ],
+    'trait_predicted_value': [
+        'probability_alive', 'expected_purchases_30d', 'expected_purchases_90d',
+        'expected_purchases_365d', 'expected_spend_per_purchase', 'expected_value_12m',
+        'is_churn_risk',
     ],
 } %}
 
