@@ -43,7 +43,7 @@ final as (
         cast(int_purchase_state.lifetime_purchases as {{ dbt.type_int() }}) as lifetime_purchases,
         cast(
             int_purchase_state.lifetime_value / int_purchase_state.lifetime_purchases
-            as {{ dbt.type_float() }}
+            as {{ dbt.type_numeric() }}
         ) as average_spend
     from int_purchase_state
     cross join int_as_of_date
