@@ -1,15 +1,21 @@
 {#
-    next_best_products_ctes(bought, profiles): the CTEs of the next-best
+    next_best_products_ctes(bought, viewed, profiles): the CTEs of the next-best
     products rule (trait_next_best_products), written once so that the
     benchmark (benchmarks/predictions_benchmark.py) runs the same SQL on a
     history with each buyer's last purchase held out. `bought` is a relation
     of (profile_id, product_id), one row per product a profile bought;
+    `viewed` of (profile_id, product_id, interest_score), products a profile
+    recently viewed or put in a cart, the higher the score the more recent;
     `profiles` one row per profile_id to propose to. The last CTE,
     next_best_ranked, has one row per profile and proposed product:
     recommendation_rank 1..slots, product_id, recommendation_source,
     recommendation_score.
 
-    Item-to-item co-purchase: two products are similar by the cosine of their
+    First the products the profile viewed and did not buy, most recent first
+    (browse abandonment: on the demo data the only signal of what a person
+    buys next, since its baskets are drawn from one popularity table plus the
+    products viewed in the session). Then item-to-item co-purchase: two
+    products are similar by the cosine of their
     buyer sets, co_buyers / sqrt(buyers_a * buyers_b), kept when at least
     `min_co_buyers` profiles bought both, `neighbours` most similar per
     product. A profile's candidates are the neighbours of what it bought,
@@ -18,7 +24,7 @@
     products (`popular` of them are considered), again never one it bought.
     Ties: the lower product id.
 #}
-{% macro next_best_products_ctes(bought, profiles, slots=3) -%}
+{% macro next_best_products_ctes(bought, viewed, profiles, slots=3) -%}
 {%- set neighbours = var('profile360__next_best_neighbours') -%}
 {%- set min_co_buyers = var('profile360__next_best_min_co_buyers') -%}
 {%- set popular = var('profile360__next_best_popular_candidates') -%}
@@ -75,7 +81,7 @@ next_best_co_purchase as (
     select
         bought.profile_id,
         next_best_neighbours.other_product_id as product_id,
-        1 as source_priority,
+        2 as source_priority,
         sum(next_best_neighbours.similarity) as recommendation_score
     from {{ bought }} as bought
     inner join next_best_neighbours
@@ -107,6 +113,13 @@ next_best_candidates as (
     select
         profile_id,
         product_id,
+        1 as source_priority,
+        1.0 * interest_score as recommendation_score
+    from {{ viewed }}
+    union all
+    select
+        profile_id,
+        product_id,
         source_priority,
         recommendation_score
     from next_best_co_purchase
@@ -114,7 +127,7 @@ next_best_candidates as (
     select
         profiles.profile_id,
         next_best_popular.product_id,
-        2 as source_priority,
+        3 as source_priority,
         1.0 * next_best_popular.count_buyers as recommendation_score
     from {{ profiles }} as profiles
     cross join next_best_popular
@@ -147,8 +160,9 @@ next_best_ranked as (
         profile_id,
         product_id,
         recommendation_rank,
-        case when source_priority = 1 then 'co_purchase' else 'popularity' end
-            as recommendation_source,
+        case source_priority
+            when 1 then 'viewed' when 2 then 'co_purchase' else 'popularity'
+        end as recommendation_source,
         recommendation_score
     from (
         select

@@ -18,7 +18,7 @@
     pre_hook="{{ profile360.layer_delete_refreshed_profiles('traits') }}",
 ) }}
 -- depends_on: {{ ref('int_service_state') }}
--- depends_on: {{ ref('int_purchase_product_state') }}
+-- depends_on: {{ ref('int_profile_product_state') }}
 
 with
 

@@ -1,13 +1,15 @@
 -- One row per profile seen by the as-of day: the three products to propose
--- next, none of which it bought (int_purchase_product_state): item-to-item
--- co-purchase neighbours of what it bought first, the most bought products
--- for the slots left (all three for a profile without a purchase). The rule
--- is the macro next_best_products_ctes (macros/traits/next_best_products.sql),
--- shared with the benchmark.
+-- next, none of which it bought (int_profile_product_state): the products it
+-- viewed or put in a cart in the last var profile360__next_best_viewed_days
+-- days and did not buy, most recent first; then item-to-item co-purchase
+-- neighbours of what it bought; then the most bought products for the slots
+-- left (all three for a profile without history). The rule is the macro
+-- next_best_products_ctes (macros/traits/next_best_products.sql), shared
+-- with the benchmark.
 --   next_best_product_1..3   product ids, best first; NULL when fewer
 --                            candidates exist
---   next_best_basis          co_purchase (every proposal from co-purchase),
---                            popularity (none), mixed
+--   next_best_basis          where the first comes from: viewed,
+--                            co_purchase or popularity
 
 with
 
@@ -17,9 +19,15 @@ int_profiles_as_of as (
 
 ),
 
-int_purchase_product_state as (
+int_profile_product_state as (
 
-    select * from {{ ref('int_purchase_product_state') }}
+    select * from {{ ref('int_profile_product_state') }}
+
+),
+
+int_as_of_date as (
+
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -28,7 +36,25 @@ bought as (
     select
         profile_id,
         product_id
-    from int_purchase_product_state
+    from int_profile_product_state
+    where count_purchases > 0
+
+),
+
+-- Higher is more recent: minus the seconds from the view to the as-of day's end.
+viewed as (
+
+    select
+        int_profile_product_state.profile_id,
+        int_profile_product_state.product_id,
+        -1 * {{ dbt.datediff('int_profile_product_state.last_viewed_at',
+            'int_as_of_date.as_of_end_at', 'second') }} as interest_score
+    from int_profile_product_state
+    cross join int_as_of_date
+    where
+        int_profile_product_state.last_viewed_at is not null
+        and {{ profile360.days_before_as_of('int_profile_product_state.last_viewed_at',
+            'int_as_of_date.as_of_date') }} < {{ var('profile360__next_best_viewed_days') }}
 
 ),
 
@@ -39,7 +65,7 @@ profiles as (
 
 ),
 
-{{ profile360.next_best_products_ctes('bought', 'profiles', slots=3) }},
+{{ profile360.next_best_products_ctes('bought', 'viewed', 'profiles', slots=3) }},
 
 pivoted as (
 
@@ -49,10 +75,8 @@ pivoted as (
             max(case when recommendation_rank = {{ slot }} then product_id end)
                 as next_best_product_{{ slot }},
         {%- endfor %}
-        sum(case when recommendation_source = 'co_purchase' then 1 else 0 end)
-            as count_co_purchase,
-        sum(case when recommendation_source = 'popularity' then 1 else 0 end)
-            as count_popularity
+        max(case when recommendation_rank = 1 then recommendation_source end)
+            as first_source
     from next_best_ranked
     group by profile_id
 
@@ -65,11 +89,7 @@ final as (
         pivoted.next_best_product_1,
         pivoted.next_best_product_2,
         pivoted.next_best_product_3,
-        case
-            when coalesce(pivoted.count_co_purchase, 0) = 0 then 'popularity'
-            when pivoted.count_popularity = 0 then 'co_purchase'
-            else 'mixed'
-        end as next_best_basis
+        coalesce(pivoted.first_source, 'popularity') as next_best_basis
     from int_profiles_as_of
     left join pivoted
         on int_profiles_as_of.profile_id = pivoted.profile_id

@@ -112,22 +112,96 @@ def test_refit_rule():
 
 
 def test_demo_build_logs_a_fit_scores_buyers_and_declares_churn_risk(built_warehouse):
+    import yaml
+
+    threshold = yaml.safe_load((Path(PROJECT_DIR) / "dbt_project.yml").read_text())["vars"][
+        "profile360__churn_risk_threshold"]
     with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
-        fits = con.sql("select fit_status, sample_size, as_of_date from traits.int_purchase_model_fits").fetchall()
+        fits = con.sql("select fit_status, sample_size from traits.int_purchase_model_fits").fetchall()
         buyers = con.sql("select count(*) from traits.int_purchase_model_inputs").fetchall()[0][0]
-        scored = con.sql("""
+        scored = con.sql(f"""
             select count(*) filter (where lifetime_purchases > 0 and probability_alive is null),
                    count(*) filter (where lifetime_purchases = 0 and probability_alive is not null),
-                   count(*) filter (where is_churn_risk),
-                   count(*) filter (where is_churn_risk and probability_alive >= 0.5)
+                   count(*) filter (where probability_alive < 1),
+                   count(*) filter (where is_churn_risk is distinct from
+                                    coalesce(probability_alive < {threshold}, false))
             from traits.dim_profile_traits""").fetchall()[0]
-        members = con.sql("""
-            select count(*) from segments.int_segment_members where segment_key = 'churn_risk'""").fetchall()[0][0]
+        at_risk = {row[0] for row in con.sql(
+            "select profile_id from traits.dim_profile_traits where is_churn_risk").fetchall()}
+        members = {row[0] for row in con.sql(
+            "select profile_id from segments.int_segment_members where segment_key = 'churn_risk'").fetchall()}
         comparison = con.sql("""
-            select expected_value_12m from segments.rpt_segment_comparison
-            where segment_key = 'lifecycle_customer'""").fetchall()[0][0]
-    assert len(fits) == 1 and fits[0][0] == "converged" and fits[0][1] == buyers > 0
-    assert scored[:2] == (0, 0)  # every buyer scored, no non-buyer
-    assert scored[2] > 0 and scored[3] == 0
-    assert members == scored[2]
-    assert comparison > 0
+            select segment_key, expected_value_12m from segments.rpt_segment_comparison
+            where segment_key in ('lifecycle_customer', 'lifecycle_visitor') order by 1""").fetchall()
+    assert fits == [("converged", buyers)] and buyers > 0
+    assert scored[:2] == (0, 0)  # every buyer scored, no one else
+    assert scored[2] > 0  # some repeat buyers are less than surely alive
+    assert scored[3] == 0 and members == at_risk
+    # Visitors never bought: no expected value; customers have.
+    assert comparison[0][1] > 0 and comparison[1][1] == 0
+
+
+# ------------------------------------------------------------ lookalike audiences
+def dbt_parse_with_segments(tmp_path: Path, extra_segments: list[dict]):
+    """`dbt parse` of the project with these extra segment declarations (the declarations are
+    compiled, and validated, when the segments models are parsed)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from orchestration.lib.project import OFFLINE_ENV
+
+    env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(tmp_path / "unused.duckdb"),
+           "PROFILE360_LANDING_DIR": str(tmp_path / "landing")}
+    return subprocess.run(
+        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "parse", "--no-partial-parse",
+         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+         "--vars", json.dumps({"profile360__extra_segments": extra_segments})],
+        capture_output=True, text=True, env=env, cwd=PROJECT_DIR, check=False,
+    )
+
+
+LOOKALIKE = {"key": "vip_lookalike", "name": "VIP lookalike", "description": "d", "owner": "crm"}
+
+
+@pytest.mark.parametrize(("declaration", "message"), [
+    ({**LOOKALIKE, "lookalike_of": "champions_lookalike", "size": 10},
+     "lookalike_of 'champions_lookalike' is not a declared segment with a condition"),
+    ({**LOOKALIKE, "lookalike_of": "champions", "size": 2.5}, "size must be a positive whole number, got 2.5"),
+    ({**LOOKALIKE, "lookalike_of": "champions", "size": 10, "condition": "true"},
+     "lookalike segment vip_lookalike has a condition"),
+])
+def test_a_bad_lookalike_declaration_fails_the_parse_and_says_why(tmp_path, declaration, message):
+    result = dbt_parse_with_segments(tmp_path, [declaration])
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr, result.stdout[-2000:]
+
+
+def test_lookalike_audience_is_ranked_outside_its_seed_and_exported_with_consent_only(built_warehouse):
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
+        def keyed(sql):
+            return {row[0] for row in con.sql(sql).fetchall()}
+        seed = keyed("select profile_id from segments.int_segment_members where segment_key = 'champions'")
+        members = keyed("select profile_id from segments.int_segment_members where segment_key = 'champions_lookalike'")
+        ranked = con.sql("""select profile_id, lookalike_score from segments.int_lookalike_scores
+                            where segment_key = 'champions_lookalike' order by lookalike_rank""").fetchall()
+        granted = keyed("""select profile_id from profiles.dim_profiles
+                           where consent_marketing_email = 'granted' and email is not null""")
+        kind = con.sql("select segment_kind from segments.dim_segments where segment_key = 'champions_lookalike'").fetchall()
+        total = con.sql("select count(*) from profiles.dim_profiles").fetchall()[0][0]
+    assert seed and kind == [("lookalike",)]
+    # Everyone outside the seed is ranked, best score first; members are the 500 best.
+    assert len(ranked) == total - len(seed)
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    assert members == {profile_id for profile_id, _ in ranked[:500]}
+    assert not members & seed
+    # The e-mail audience file: every member with a granted consent and an e-mail, no one else.
+    files = list(built_warehouse.exports_dir.glob("*/email/champions_lookalike.csv"))
+    assert len(files) == 1
+    import csv
+    with open(files[0], newline="", encoding="utf-8") as handle:
+        exported = {row["profile_id"] for row in csv.DictReader(handle)}
+    assert exported == members & granted
+    assert members - granted  # some members are left out for want of consent
