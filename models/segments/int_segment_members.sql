@@ -49,12 +49,12 @@ members as (
 
     {{ profile360.segment_membership('profiles') }}
     {%- for lookalike in lookalikes %}
-    union all
-    select
-        profile_id,
-        segment_key
-    from int_lookalike_scores
-    where segment_key = '{{ lookalike.key }}' and lookalike_rank <= {{ lookalike.size }}
+        union all
+        select
+            profile_id,
+            segment_key
+        from int_lookalike_scores
+        where segment_key = '{{ lookalike.key }}' and lookalike_rank <= {{ lookalike.size }}
     {%- endfor %}
 
 ),

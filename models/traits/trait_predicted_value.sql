@@ -210,8 +210,11 @@ buyers as (
                 ))
             else 0
         end as dropout_odds,
-        (fit.gg_gamma + int_purchase_model_inputs.lifetime_purchases
-            * greatest(int_purchase_model_inputs.average_spend, 0))
+        (
+            fit.gg_gamma
+            + int_purchase_model_inputs.lifetime_purchases
+            * greatest(int_purchase_model_inputs.average_spend, 0)
+        )
         * fit.p / (fit.p * int_purchase_model_inputs.lifetime_purchases + fit.q - 1)
             as expected_spend_per_purchase
     from int_purchase_model_inputs
@@ -234,7 +237,10 @@ scored as (
                             * (
                                 1 - power(
                                     (buyers.alpha + buyers.days_since_first_purchase)
-                                    / (buyers.alpha + buyers.days_since_first_purchase + {{ horizon }}),
+                                    / (
+                                        buyers.alpha + buyers.days_since_first_purchase
+                                        + {{ horizon }}
+                                    ),
                                     buyers.a - 1
                                 ) * hypergeometric.series_sum
                             )
