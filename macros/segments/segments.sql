@@ -12,7 +12,9 @@
     {%- set declarations = (var('profile360__segments', []) or []) + (var('profile360__extra_segments', []) or []) -%}
     {%- set seen = [] -%}
     {%- for declaration in declarations -%}
-        {%- for field in ['key', 'name', 'description', 'owner', 'condition'] -%}
+        {#- A lookalike audience (macros/segments/lookalikes.sql) has lookalike_of and size instead of a condition. -#}
+        {%- set rule_fields = ['lookalike_of', 'size'] if declaration.get('lookalike_of') is not none else ['condition'] -%}
+        {%- for field in ['key', 'name', 'description', 'owner'] + rule_fields -%}
             {%- if not declaration.get(field) -%}
                 {{ exceptions.raise_compiler_error("segment declaration " ~ declaration ~ " has no " ~ field) }}
             {%- endif -%}
@@ -43,13 +45,14 @@
 
 
 {#
-    segment_membership(relation): one select per declared segment, in a
+    segment_membership(relation): one select per declared segment (but
+    lookalike audiences: int_segment_members adds them), in a
     union: profile_id and segment_key of every row of `relation` (a profile
     with its traits and lifecycle columns) for which the condition holds;
     then the lifecycle stage and stage x tier pseudo-segments.
 #}
 {% macro segment_membership(relation) -%}
-    {%- for declaration in profile360.segment_declarations() %}
+    {%- for declaration in profile360.segment_declarations() if declaration.get('lookalike_of') is none %}
     select
         profile_id,
         '{{ declaration.key }}' as segment_key

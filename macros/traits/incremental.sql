@@ -52,7 +52,10 @@
 
 {#- The tables whose previous state an incremental run builds on (traits schema). -#}
 {% macro traits_incremental_relations() -%}
-    {{ return(['int_purchase_state', 'int_engagement_state', 'int_service_state', 'int_profiles_as_of']) }}
+    {{ return([
+        'int_purchase_state', 'int_profile_product_state', 'int_engagement_state',
+        'int_service_state', 'int_profiles_as_of',
+    ]) }}
 {%- endmacro %}
 
 

@@ -4,9 +4,13 @@
 -- lists exactly the segments int_segment_members computes.
 {%- set rows = [] %}
 {%- for declaration in profile360.segment_declarations() %}
+    {%- set lookalike_of = declaration.get('lookalike_of') %}
     {%- do rows.append({
         'key': declaration.key, 'name': declaration.name, 'description': declaration.description,
-        'owner': declaration.owner, 'condition': declaration.condition, 'kind': 'declared',
+        'owner': declaration.owner,
+        'condition': declaration.condition if lookalike_of is none else
+            'the ' ~ declaration.size ~ ' profiles outside ' ~ lookalike_of ~ ' most like its members (int_lookalike_scores)',
+        'kind': 'declared' if lookalike_of is none else 'lookalike',
     }) %}
 {%- endfor %}
 {%- set lifecycle = profile360.lifecycle_segment_values() %}

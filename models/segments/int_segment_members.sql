@@ -1,7 +1,10 @@
 -- One row per profile and segment it belongs to as of the as-of day: every
 -- declared segment (var profile360__segments, compiled by the
 -- segment_membership macro: a segment is a declaration, not a SQL file) and
--- the lifecycle stage and stage x tier pseudo-segments.
+-- the lifecycle stage and stage x tier pseudo-segments. A lookalike
+-- audience (declared with lookalike_of and size) holds the `size` best
+-- ranked profiles of int_lookalike_scores.
+{%- set lookalikes = profile360.lookalike_declarations() %}
 
 with
 
@@ -23,6 +26,12 @@ int_lifecycle_stages as (
 
 ),
 
+int_lookalike_scores as (
+
+    select * from {{ ref('int_lookalike_scores') }}
+
+),
+
 profiles as (
 
     select
@@ -39,6 +48,14 @@ profiles as (
 members as (
 
     {{ profile360.segment_membership('profiles') }}
+    {%- for lookalike in lookalikes %}
+        union all
+        select
+            profile_id,
+            segment_key
+        from int_lookalike_scores
+        where segment_key = '{{ lookalike.key }}' and lookalike_rank <= {{ lookalike.size }}
+    {%- endfor %}
 
 ),
 

@@ -8,6 +8,8 @@
 --                         not withdrawn from marketing e-mail
 --   consented_*           members whose consent in force for that purpose
 --                         is granted (dim_profiles)
+--   expected_value_12m    the members' predicted net spend in the next 365
+--                         days (trait_predicted_value; non-buyers count 0)
 {%- set purposes = ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
 
 with
@@ -53,6 +55,8 @@ profiles as (
         dim_profile_traits.lifetime_value,
         dim_profile_traits.lifetime_purchases,
         dim_profile_traits.behaviour_score,
+        dim_profile_traits.expected_value_12m,
+        dim_profile_traits.probability_alive,
         case
             when
                 dim_profiles.email is not null
@@ -85,7 +89,9 @@ per_segment as (
         sum(profiles.lifetime_value) as revenue,
         sum(profiles.lifetime_purchases) as purchases,
         avg(profiles.behaviour_score) as avg_behaviour_score,
-        sum(profiles.is_email_reachable) as email_reachable
+        sum(profiles.is_email_reachable) as email_reachable,
+        sum(profiles.expected_value_12m) as expected_value_12m,
+        avg(profiles.probability_alive) as avg_probability_alive
     from int_segment_members
     inner join profiles
         on int_segment_members.profile_id = profiles.profile_id
@@ -137,7 +143,10 @@ final as (
                     then 1.0 * per_segment.email_reachable / per_segment.audience_size
             end
             as {{ dbt.type_float() }}
-        ) as email_reachable_share
+        ) as email_reachable_share,
+        cast(coalesce(per_segment.expected_value_12m, 0) as {{ dbt.type_numeric() }})
+            as expected_value_12m,
+        cast(per_segment.avg_probability_alive as {{ dbt.type_float() }}) as avg_probability_alive
     from dim_segments
     cross join int_as_of_date
     cross join totals

@@ -1,5 +1,6 @@
 -- One row per profile seen by the as-of day: every trait family side by side
--- (purchase, engagement, service, behaviour score), plus when the profile
+-- (purchase, engagement, service, behaviour score, predicted value,
+-- next-best products), plus when the profile
 -- was first and last seen and whether it is known by then. The segments'
 -- conditions are written over these columns. Trait formulas live in their
 -- family's model only; this model just joins them.
@@ -30,6 +31,14 @@
     ],
     'trait_behaviour': [
         'days_since_last_activity', 'recency_points', 'intensity_points', 'behaviour_score',
+    ],
+    'trait_predicted_value': [
+        'probability_alive', 'expected_purchases_30d', 'expected_purchases_90d',
+        'expected_purchases_365d', 'expected_spend_per_purchase', 'expected_value_12m',
+        'is_churn_risk',
+    ],
+    'trait_next_best_products': [
+        'next_best_product_1', 'next_best_product_2', 'next_best_product_3', 'next_best_basis',
     ],
 } %}
 

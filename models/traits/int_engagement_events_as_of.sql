@@ -1,7 +1,7 @@
 -- One row per web, app, e-mail or Zalo event of a profile up to the as-of
 -- day (event_at before as_of_end_at), in one shape: channel, event type,
--- session or campaign, app session length, and whole days before the as-of
--- day (0 = that day). The engagement traits count these.
+-- session or campaign, app session length, the product of a web or app
+-- event, and whole days before the as-of day (0 = that day). The engagement traits count these.
 
 -- A view over the profiles recomputed at this build only (it reads the
 -- record map through int_trait_records_to_refresh): the per-profile state
@@ -55,6 +55,7 @@ events as (
         event_type,
         session_id as session_or_campaign_id,
         cast(null as {{ dbt.type_int() }}) as session_duration_s,
+        product_id,
         event_at
     from stg_web__events
     union all
@@ -65,6 +66,7 @@ events as (
         event_type,
         session_id as session_or_campaign_id,
         cast(session_duration_s as {{ dbt.type_int() }}) as session_duration_s,
+        product_id,
         event_at
     from stg_app__events
     union all
@@ -75,6 +77,7 @@ events as (
         event_type,
         campaign_id as session_or_campaign_id,
         cast(null as {{ dbt.type_int() }}) as session_duration_s,
+        cast(null as {{ dbt.type_string() }}) as product_id,
         event_at
     from stg_email__events
     union all
@@ -85,6 +88,7 @@ events as (
         event_type,
         cast(null as {{ dbt.type_string() }}) as session_or_campaign_id,
         cast(null as {{ dbt.type_int() }}) as session_duration_s,
+        cast(null as {{ dbt.type_string() }}) as product_id,
         event_at
     from stg_zalo__events
 
@@ -99,6 +103,7 @@ final as (
         events.event_type,
         events.session_or_campaign_id,
         events.session_duration_s,
+        events.product_id,
         events.event_at,
         {{ profile360.days_before_as_of('events.event_at', 'int_as_of_date.as_of_date') }}
             as days_before_as_of

@@ -17,7 +17,7 @@
     on_schema_change='fail',
     pre_hook="{{ profile360.layer_delete_refreshed_profiles('traits') }}",
 ) }}
--- depends_on: {{ ref('int_service_state') }}
+-- depends_on: {{ ref('int_profile_product_state') }}
 
 with
 
