@@ -148,7 +148,10 @@ class App:
         for row in data["history"]:
             series.setdefault(names.get(row["segment_key"], row["segment_key"]), []).append(
                 (row["day"].isoformat(), row["members"]))
-        overlap_rows = sorted(data["overlap"].items(), key=lambda item: (-len(item[0]), item[0]))
+        # Regions named in the order the segments were picked: (a, b) is "a ∩ b".
+        overlap_rows = sorted(((tuple(sorted(region, key=selected.index)), count)
+                               for region, count in data["overlap"].items()),
+                              key=lambda item: (-len(item[0]), [selected.index(k) for k in item[0]]))
         known_columns = {"segment_key", "segment_name", "segment_kind", "as_of_date"}
         columns = [c for c in data["comparison_columns"] if c not in known_columns]
         return HTTPStatus.OK, "text/html; charset=utf-8", self.page(
@@ -159,7 +162,7 @@ class App:
             size_chart=svg.bar_chart([(r["segment_name"], r["audience_size"]) for r in data["comparison"]
                                       if r.get("segment_kind") == "declared"], width=520, title="Audience size"),
             venn=svg.venn([names[k] for k in selected], {tuple(names[k] for k in region): count
-                                                         for region, count in data["overlap"].items()})
+                                                         for region, count in overlap_rows})
             if 2 <= len(selected) <= 3 else None,
             overlap_rows=[([names[k] for k in region], count) for region, count in overlap_rows],
             history=svg.line_chart(series, title="Members per day") if series else None), {}

@@ -37,8 +37,9 @@ final as (
         link_status,
         case
             when link_reason like 'conflict:%'
-                then 'conflict: would join more ' || identifier_type
-                || ' values than the per-profile limit allows (values masked)'
+                then
+                    'conflict: would join more ' || identifier_type
+                    || ' values than the per-profile limit allows (values masked)'
             else link_reason
         end as link_reason
     from fct_identity_links
