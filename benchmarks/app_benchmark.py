@@ -38,10 +38,11 @@ DATE_LINE = re.compile(r"^\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \w+ \d{4}$")  # what `
 
 
 def wait_for_build(log: Path) -> None:
-    """Wait until the build log ends with a `date` line written after dbt finished."""
+    """Wait until the build log says BUILD DONE, or ends with a `date` line written after dbt finished."""
     while True:
         lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
-        if lines and DATE_LINE.match(lines[-1]) and any("Done." in line or "Completed" in line for line in lines):
+        if any("BUILD DONE" in line for line in lines[1:]) or (
+                lines and DATE_LINE.match(lines[-1]) and any("Done." in line for line in lines)):
             return
         print(f"waiting for {log} to finish ...", flush=True)
         time.sleep(60)

@@ -68,6 +68,7 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple | None = None
         self._normalizers: tuple[tuple, list[tuple[str, bool, str]]] | None = None
+        self._scratch: duckdb.DuckDBPyConnection | None = None
         self._columns: dict[tuple, list[str]] = {}
 
     @property
@@ -144,15 +145,20 @@ class Warehouse:
         return self._normalizers[1]
 
     def normalize(self, cur, term: str) -> dict[str, str | None]:
-        """The term normalised as each kind (identity's own SQL), in a private in-memory DuckDB."""
+        """The term normalised as each kind (identity's own SQL), in a private in-memory
+        DuckDB. One query per kind: binding the long expressions together costs more than
+        apart (8 kinds: ~0.45 s in one query, ~0.3 s in eight)."""
         kinds = self.normalizers(cur)
-        scratch = duckdb.connect(":memory:")
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = duckdb.connect(":memory:")
+            scratch = self._scratch.cursor()
         try:
-            select = ", ".join(f"({sql}) as \"{kind}\"" for kind, _, sql in kinds)
-            values = scratch.execute(f"select {select} from (select cast(? as varchar) as term)", [term]).fetchone()
+            return {kind: scratch.execute(f"select ({sql}) from (select cast(? as varchar) as term)",
+                                          [term]).fetchone()[0]
+                    for kind, _, sql in kinds}
         finally:
             scratch.close()
-        return {kind: value for (kind, _, _), value in zip(kinds, values)}
 
     def search(self, term: str) -> SearchResult:
         term = (term or "").strip()

@@ -165,7 +165,8 @@ class App:
                                                          for region, count in overlap_rows})
             if 2 <= len(selected) <= 3 else None,
             overlap_rows=[([names[k] for k in region], count) for region, count in overlap_rows],
-            history=svg.line_chart(series, title="Members per day") if series else None), {}
+            history=svg.line_chart(series, title="Members per day") if series else None,
+            history_days=len({row["day"] for row in data["history"]})), {}
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -106,25 +106,29 @@ def line_chart(series: dict[str, list[tuple[object, float]]], *, width: int = 64
         coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(x, v) for x, v in sorted(points)))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coordinates}">'
                      f'<title>{escape(name)}</title></polyline>')
-        parts.append(f'<rect x="{left + 150 * index}" y="{height - 14}" width="10" height="10" fill="{colour}"/>')
-        parts.append(_text(left + 150 * index + 14, height - 5, name[:22]))
+        for x, v in sorted(points):
+            cx, cy = point(x, v)
+            parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}"><title>{escape(name)} '
+                         f'{escape(str(x))}: {v:,}</title></circle>')
+        parts.append(f'<rect x="{left + 190 * index}" y="{height - 14}" width="10" height="10" fill="{colour}"/>')
+        parts.append(_text(left + 190 * index + 14, height - 5, name[:28]))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def venn(names: list[str], regions: dict[tuple[str, ...], int]) -> Markup:
     """Two or three circles with the number of current members in each region."""
-    size = 360
-    centres = {2: [(135, 170), (225, 170)], 3: [(140, 145), (220, 145), (180, 215)]}[len(names)]
+    width, height, top = 360, 330, 16 * len(names) + 8
+    centres = {2: [(135, 110), (225, 110)], 3: [(140, 100), (220, 100), (180, 170)]}[len(names)]
+    centres = [(x, y + top) for x, y in centres]
     radius = 95
-    parts = [f'<svg class="chart venn" role="img" aria-label="segment overlap" width="{size}" height="{size}" '
-             f'viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg class="chart venn" role="img" aria-label="segment overlap" width="{width}" '
+             f'height="{height + top}" viewBox="0 0 {width} {height + top}" xmlns="http://www.w3.org/2000/svg">']
     for index, ((x, y), name) in enumerate(zip(centres, names)):
         parts.append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{PALETTE[index]}" fill-opacity="0.18" '
                      f'stroke="{PALETTE[index]}"/>')
-    label_at = {2: [(95, 30), (265, 30)], 3: [(60, 30), (300, 30), (180, 345)]}[len(names)]
-    for index, ((x, y), name) in enumerate(zip(label_at, names)):
-        parts.append(_text(x, y, name, anchor="middle", weight="bold", fill=PALETTE[index]))
+        parts.append(f'<rect x="4" y="{6 + 16 * index}" width="10" height="10" fill="{PALETTE[index]}"/>')
+        parts.append(_text(18, 15 + 16 * index, name, weight="bold", fill=PALETTE[index]))
     # Where each region's count is written: the mean of its circles' centres, pushed away from the others.
     for region, count in regions.items():
         inside = [names.index(name) for name in region]
