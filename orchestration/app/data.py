@@ -175,7 +175,11 @@ class Warehouse:
                 found[profile_id] = "profile_id"
             wanted = [(kind, value) for kind, value in normalized.items() if value and kinds.get(kind)]
             if wanted and not self.personal:
-                key = lookup_key(self.key_db_path)
+                try:
+                    key = lookup_key(self.key_db_path)
+                except FileNotFoundError as error:
+                    raise NotPublished(f"{error} (the key beside the build warehouse, or "
+                                       "PROFILE360_LOOKUP_KEY_FILE)") from error
                 hashes = {lookup_hash(key, kind, value): kind for kind, value in wanted}
                 for kind, digest, profile_id in cur.execute(
                         f"select identifier_type, lookup_hash, profile_id from {LOOKUP_TABLE} "

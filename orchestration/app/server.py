@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from orchestration.app import svg
@@ -88,6 +89,8 @@ class App:
             return self.error(HTTPStatus.NOT_FOUND, f"No page at {path}.")
         except NotPublished as error:
             return self.error(HTTPStatus.SERVICE_UNAVAILABLE, str(error))
+        except duckdb.Error as error:  # e.g. a warehouse published by an older build
+            return self.error(HTTPStatus.INTERNAL_SERVER_ERROR, f"The warehouse query failed: {error}")
 
     def error(self, status: HTTPStatus, message: str):
         return status, "text/html; charset=utf-8", self.page("error.html", title=status.phrase, message=message), {}
@@ -144,7 +147,7 @@ class App:
         profiles = {(r["lifecycle_stage"], r["lifecycle_tier"]): r["profiles"] for r in data["heat"]}
         revenue = {(r["lifecycle_stage"], r["lifecycle_tier"]): r["revenue"] for r in data["heat"]}
         names = {s["segment_key"]: s["segment_name"] for s in segments}
-        series: dict[str, list] = {}
+        series: dict[str, list] = {names[key]: [] for key in selected}  # colours in the order picked
         for row in data["history"]:
             series.setdefault(names.get(row["segment_key"], row["segment_key"]), []).append(
                 (row["day"].isoformat(), row["members"]))

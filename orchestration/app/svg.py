@@ -101,7 +101,7 @@ def line_chart(series: dict[str, list[tuple[object, float]]], *, width: int = 64
              _text(left - 4, top + 8, _number(peak), anchor="end"),
              _text(left - 4, height - bottom, "0", anchor="end"),
              _text(left, height - bottom + 14, xs[0]), _text(width - right, height - bottom + 14, xs[-1], anchor="end")]
-    for index, (name, points) in enumerate(sorted(series.items())):
+    for index, (name, points) in enumerate(series.items()):
         colour = PALETTE[index % len(PALETTE)]
         coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(x, v) for x, v in sorted(points)))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coordinates}">'
