@@ -11,6 +11,7 @@
     profile360 backfill-segments   recompute segment membership as of each past day
     profile360 freeze-segment      freeze a segment's current members under a name
     profile360 explain A B         why two records are (or are not) one profile
+    profile360 app        the Profile 360 app (search, profiles, segment explorer), masked
 
 Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage (or no
 warehouse yet), 3 a blocking data-quality check failed (later layers were not
@@ -122,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(explain)
     explain.add_argument("first", help="SOURCE:RECORD_KEY, e.g. web_events:we_000000001")
     explain.add_argument("second", help="SOURCE:RECORD_KEY, e.g. crm_contacts:CT12345678")
+
+    app = commands.add_parser("app", help="start the Profile 360 app on the serving warehouse (masked)")
+    _add_paths(app)
+    app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    app.add_argument("--port", type=int, default=8360, help="port (default 8360; 0 picks a free one)")
+    app.add_argument("--view", help="Custom View file (default: $PROFILE360_APP_VIEW or the app's custom_view.yml)")
+    app.add_argument("--personal-data", action="store_true",
+                     help="show personal data: read the build warehouse (--db-path) instead of the serving one")
     return parser
 
 
@@ -242,6 +251,20 @@ def _explain(paths: Paths, args: argparse.Namespace) -> None:
         con.close()
 
 
+def _app(paths: Paths, args: argparse.Namespace) -> None:
+    import os
+
+    from orchestration.app.data import MASKED, PERSONAL, Warehouse
+    from orchestration.app.server import serve
+    from orchestration.lib.serving import serving_db_path
+
+    path = paths.db_path if args.personal_data else serving_db_path(paths.db_path)
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `profile360 build` (or `make demo`) first")
+    warehouse = Warehouse(path, PERSONAL if args.personal_data else MASKED, key_db_path=paths.db_path)
+    serve(warehouse, args.host, args.port, args.view or os.environ.get("PROFILE360_APP_VIEW"))
+
+
 def _summary(paths: Paths) -> None:
     from orchestration.lib.summary import read_summary
 
@@ -282,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             _freeze_segment(paths, args)
         elif args.command == "explain":
             _explain(paths, args)
+        elif args.command == "app":
+            _app(paths, args)
     except (ValueError, KeyError) as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -134,7 +134,8 @@ PROFILE_TABLES = {
 }
 # The per-profile state tables of the traits (rows of a profile that no longer exists
 # would be stale), and the public trait tables.
-STATE_TABLES = ("int_profiles_as_of", "int_purchase_state", "int_engagement_state", "int_service_state")
+STATE_TABLES = ("int_profiles_as_of", "int_purchase_state", "int_engagement_state", "int_service_state",
+                "int_profile_product_state")
 PUBLIC_TABLES = ("trait_purchase", "trait_engagement", "trait_service", "trait_behaviour",
                  "dim_profile_traits")
 # Build lineage: when a state row was computed, and as of which day (a
