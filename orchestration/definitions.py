@@ -26,7 +26,7 @@ from dagster import (
 )
 from dagster import build_schedule_from_partitioned_job
 
-from orchestration.assets import dbt_layer_assets, dbt_resource, quality_checks, serving_warehouse
+from orchestration.assets import dbt_layer_assets, dbt_resource, audience_exports, quality_checks, serving_warehouse
 from orchestration.sensors import build_landing_sensor
 
 DAILY_JOB = "profile360_daily_build"
@@ -50,7 +50,7 @@ landing_sensor = build_landing_sensor(
     daily_build, DefaultSensorStatus.RUNNING if _automation_on else DefaultSensorStatus.STOPPED)
 
 defs = Definitions(
-    assets=[*dbt_layer_assets, serving_warehouse],
+    assets=[*dbt_layer_assets, audience_exports, serving_warehouse],
     asset_checks=quality_checks,
     jobs=[daily_build],
     schedules=[daily_schedule],

@@ -137,7 +137,10 @@ def after_build(db_path: str | Path, *, complete: bool = True) -> list[str]:
     """What follows a build that passed every test: the audience files, then
     the serving warehouse. A partial build (a dbt selection) publishes
     nothing: its tests do not cover the whole warehouse. Lines to print."""
+    from orchestration.lib.exports import write_exports
+
     if not complete:
-        return ["partial build (a selection): the serving warehouse was not republished"]
+        return ["partial build (a selection): no audience files written, the serving warehouse not republished"]
+    lines = write_exports(db_path).lines()
     target = publish(db_path)
-    return [f"published the serving warehouse {target}"]
+    return [*lines, f"published the serving warehouse {target}"]
