@@ -121,10 +121,12 @@ def publish(db_path: str | Path, serving_path: str | Path | None = None) -> Path
         )
         con.execute(f'detach "{catalog}"')
         con.execute(f"create table {RELATION_ROWS_TABLE} (relation {_TEXT}, row_count bigint)")
-        con.executemany(f"insert into {RELATION_ROWS_TABLE} values (?, ?)", list(counts.relations.items()))
+        if counts.relations:
+            con.executemany(f"insert into {RELATION_ROWS_TABLE} values (?, ?)", list(counts.relations.items()))
         con.execute(f"create table {QUARANTINE_ROWS_TABLE} (source {_TEXT}, reason_code {_TEXT}, row_count bigint)")
-        con.executemany(f"insert into {QUARANTINE_ROWS_TABLE} values (?, ?, ?)",
-                        [(*key_, rows) for key_, rows in counts.quarantined.items()])
+        if counts.quarantined:
+            con.executemany(f"insert into {QUARANTINE_ROWS_TABLE} values (?, ?, ?)",
+                            [(*key_, rows) for key_, rows in counts.quarantined.items()])
         con.execute("checkpoint")
     finally:
         con.close()

@@ -89,7 +89,7 @@ def test_serving_warehouse_holds_only_bi_schemas_and_is_readable(built_warehouse
         profiles = con.execute("select count(*) from marts_masked.dim_profiles").fetchone()[0]
         lookups = con.execute("select count(distinct profile_id) from marts_masked.profile_lookup").fetchone()[0]
     assert schemas == set(serving.SERVING_SCHEMAS)
-    assert profiles > 500 and lookups == profiles
+    assert profiles > 500 and 0.8 * profiles < lookups <= profiles  # profiles with a linked identifier
 
 
 def test_build_warehouse_is_owner_only(built_warehouse):
