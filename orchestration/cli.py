@@ -249,14 +249,14 @@ class UsageError(ValueError):
 def _explain(paths: Paths, args: argparse.Namespace) -> None:
     import duckdb
 
-    from orchestration.lib.identity_audit import explain, parse_record
+    from orchestration.lib.identity_audit import explain_masked, parse_record
+    from orchestration.lib.serving import lookup_key
 
     first, second = parse_record(args.first), parse_record(args.second)
-    if not paths.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
-    con = duckdb.connect(str(paths.db_path), read_only=True)
+    # The serving warehouse (masked link audit), never the build warehouse: no lock.
+    con = duckdb.connect(str(_serving(paths)), read_only=True)
     try:
-        print(explain(con, first, second).report())
+        print(explain_masked(con, lookup_key(paths.db_path), first, second).report())
     finally:
         con.close()
 

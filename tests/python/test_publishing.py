@@ -171,18 +171,33 @@ def test_two_builds_and_a_bi_reader(built_warehouse, tmp_path):
     assert "reader_marker" not in tables and "dim_profiles" in tables
 
 
-def test_summary_reads_the_serving_warehouse_while_a_build_holds_the_lock(built_warehouse, tmp_path):
-    """`summary` opens the serving warehouse, never the build warehouse: it
-    works while a writer holds the build warehouse open."""
+def test_read_only_commands_read_the_serving_warehouse_while_a_build_holds_the_lock(built_warehouse):
+    """`summary` and `explain` open the serving warehouse, never the build
+    warehouse: they work while a writer holds the build warehouse open."""
     from conftest import run_cli
 
+    with duckdb.connect(str(built_warehouse.db_path), read_only=True) as con:
+        first, second = con.execute("""
+            select a.source || ':' || a.record_key, b.source || ':' || b.record_key
+            from identity.map_records_to_profiles as a
+            inner join identity.map_records_to_profiles as b
+                on a.profile_id = b.profile_id and a.record_id < b.record_id
+            where a.source = 'crm_contacts' and b.source = 'loyalty_members'
+            order by all limit 1""").fetchone()
     writer = duckdb.connect(str(built_warehouse.db_path))  # as a running build would
     try:
-        result = run_cli("summary", landing_dir=built_warehouse.landing_dir, db_path=built_warehouse.db_path)
+        summary = run_cli("summary", landing_dir=built_warehouse.landing_dir, db_path=built_warehouse.db_path)
+        explained = run_cli("explain", first, second, landing_dir=built_warehouse.landing_dir,
+                            db_path=built_warehouse.db_path)
     finally:
         writer.close()
-    assert result.returncode == 0, result.stderr
-    assert "staging.stg_web__events" in result.stdout and "Quarantined landing rows:" in result.stdout
+    assert summary.returncode == 0, summary.stderr
+    assert "staging.stg_web__events" in summary.stdout and "Quarantined landing rows:" in summary.stdout
+    assert explained.returncode == 0, explained.stderr
+    assert "one profile, joined by" in explained.stdout and first in explained.stdout
+    # The chain shows masked keys: the loyalty member's key (its loyalty id) is not in it.
+    chain = explained.stdout.split("joined by", 1)[1]
+    assert second.split(":", 1)[1] not in chain and "loyalty_members:" in chain
 
 
 def test_build_lock_error_is_one_line(tmp_path, capsys):
