@@ -167,7 +167,7 @@ def test_two_builds_and_a_bi_reader(built_warehouse, tmp_path):
     finally:
         reader.close()
     with duckdb.connect(str(target), read_only=True) as con:
-        tables = {row[0] for row in con.execute("select table_name from information_schema.tables")}
+        tables = {row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()}
     assert "reader_marker" not in tables and "dim_profiles" in tables
 
 
