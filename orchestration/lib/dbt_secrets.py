@@ -38,6 +38,35 @@ def secrets(db_path: str | None = None) -> dict[str, str]:
     }
 
 
+def apply_secrets(con, db_path: str | None = None) -> None:
+    """Set the secrets in a DuckDB session of one's own (publish, tests, a notebook of the
+    warehouse owner), so that the build warehouse's views that need them can be read."""
+    for name, value in secrets(db_path).items():
+        con.execute(f"set variable {name} = ?", [value])
+
+
+_sqlalchemy_listening = False
+
+
+def secrets_on_sqlalchemy_connections() -> None:
+    """Set the secrets (of PROFILE360_DB_PATH's warehouse) on every DuckDB
+    connection SQLAlchemy opens in this process: Great Expectations reads the
+    staging base_ views, which hash with the erasure salt."""
+    global _sqlalchemy_listening
+    if _sqlalchemy_listening:
+        return
+    import sqlalchemy as sa
+
+    def _connect(dbapi_connection, _record) -> None:
+        if "duckdb" in type(dbapi_connection).__module__:
+            cursor = dbapi_connection.cursor()
+            for name, value in secrets().items():
+                cursor.execute(f"set variable {name} = ?", [value])
+
+    sa.event.listen(sa.pool.Pool, "connect", _connect)
+    _sqlalchemy_listening = True
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config):  # noqa: D102 - nothing to configure
         path = getattr(self.creds, "path", None)

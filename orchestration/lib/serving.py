@@ -84,7 +84,7 @@ def masked_record_key(key: str, source: str, record_key: str) -> str:
 
 def publish(db_path: str | Path, serving_path: str | Path | None = None) -> Path:
     """Copy the BI-facing schemas of the build warehouse into the serving warehouse, atomically."""
-    from orchestration.lib.dbt_secrets import secrets as build_secrets
+    from orchestration.lib.dbt_secrets import apply_secrets
     from orchestration.lib.summary import read_summary
 
     build = Path(db_path).resolve()
@@ -98,8 +98,7 @@ def publish(db_path: str | Path, serving_path: str | Path | None = None) -> Path
     con = duckdb.connect(str(staging))
     try:
         # The masked views hash with the build's secrets (session variables, bound: no SQL text holds them).
-        for name, value in build_secrets(build).items():
-            con.execute(f"set variable {name} = ?", [value])
+        apply_secrets(con, str(build))
         # Attached under its own name: the views of the build warehouse name their catalog.
         catalog = build.stem
         con.execute(f"attach '{build}' as \"{catalog}\" (read_only)")
