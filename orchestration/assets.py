@@ -36,13 +36,17 @@ from dagster import (
     AssetsDefinition,
     BackfillPolicy,
     DailyPartitionsDefinition,
+    MaterializeResult,
     MetadataValue,
+    asset,
     multi_asset_check,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import DBT_EXECUTABLE, ensure_manifest, profile360_project
+from orchestration.lib.locking import build_lock
 from orchestration.lib.project import Paths, apply_environment
+from orchestration.lib.serving import protect_build_warehouse, publish
 from orchestration.quality.suites import enabled_suites
 
 # Daily partitions, one per drop day (the drop of day D is built on D+1).
@@ -127,22 +131,29 @@ def _layer_assets(layer: str, select: str) -> AssetsDefinition:
                 dagster_dbt_translator=translator, partitions_def=daily_partitions,
                 backfill_policy=BackfillPolicy.single_run())
     def _build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        apply_environment(Paths.from_env())
-        args = ["build"]
-        if not context.is_subset:
-            # Tests spanning layers run with the later layer (never before it is built).
-            args += ["--indirect-selection", "buildable"]
-        dbt_vars = _dbt_vars(context)
-        if dbt_vars:
-            args += ["--vars", json.dumps(dbt_vars)]
-        invocation = dbt.cli(args, context=context)
-        try:
-            yield from invocation.stream()
-        finally:
-            # Every call gets its own target folder (~7 MB): not kept run after run.
-            shutil.rmtree(invocation.target_path, ignore_errors=True)
+        paths = Paths.from_env()
+        apply_environment(paths)
+        with build_lock(paths.db_path, wait=True):
+            protect_build_warehouse(paths.db_path)
+            yield from _dbt_build(context, dbt)
 
     return _build
+
+
+def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    args = ["build"]
+    if not context.is_subset:
+        # Tests spanning layers run with the later layer (never before it is built).
+        args += ["--indirect-selection", "buildable"]
+    dbt_vars = _dbt_vars(context)
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    invocation = dbt.cli(args, context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        # Every call gets its own target folder (~7 MB): not kept run after run.
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 LAYERS = _layers()
@@ -215,3 +226,42 @@ quality_checks = _quality_checks()
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=profile360_project, profiles_dir=str(profile360_project.profiles_dir),
                           dbt_executable=str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt")
+
+
+EXPORTS_KEY = AssetKey(["activation", "audience_exports"])
+SERVING_KEY = AssetKey(["serving", "serving_warehouse"])
+
+
+@asset(key=EXPORTS_KEY, deps=[key for name, key in sorted(ASSET_KEYS.items())
+                              if name.startswith("exp_audience_") or name == "rpt_audience_export_manifest"],
+       partitions_def=daily_partitions, backfill_policy=BackfillPolicy.single_run(), group_name="activation",
+       description="The audience files (<exports dir>/<run date>/: Parquet, CSV with spreadsheet formulas "
+                   "neutralised, manifest) written from marts.exp_audience_* and the manifest "
+                   "(orchestration/lib/exports.py), once those models and their checks passed.")
+def audience_exports(context: AssetExecutionContext) -> MaterializeResult:
+    from orchestration.lib.exports import write_exports
+
+    paths = Paths.from_env()
+    apply_environment(paths)
+    with build_lock(paths.db_path, wait=True):
+        report = write_exports(paths.db_path)
+    for line in report.lines():
+        context.log.info(line)
+    return MaterializeResult(metadata={"folder": MetadataValue.path(str(report.folder)),
+                                       "neutralized_cells": report.neutralized,
+                                       **{f"rows_{channel}": rows for channel, rows in report.rows.items()}})
+
+
+@asset(key=SERVING_KEY, deps=[*sorted(ASSET_KEYS.values(), key=lambda key: key.path), EXPORTS_KEY],
+       partitions_def=daily_partitions, backfill_policy=BackfillPolicy.single_run(), group_name="serving",
+       description="The serving warehouse BI tools and the app read (PROFILE360_SERVING_DB_PATH): the "
+                   "BI-facing schemas of the build warehouse, replaced in one rename. Downstream of every "
+                   "model, so it is published only when every layer was built and every blocking check passed.")
+def serving_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+    paths = Paths.from_env()
+    apply_environment(paths)
+    with build_lock(paths.db_path, wait=True):
+        lines = [f"published the serving warehouse {publish(paths.db_path)}"]
+    for line in lines:
+        context.log.info(line)
+    return MaterializeResult(metadata={"report": MetadataValue.md("\n".join(lines))})

@@ -144,10 +144,17 @@ def _generate(paths: Paths, args: argparse.Namespace) -> None:
 
 def _build(paths: Paths, select: str | None = None, full_refresh: bool = False) -> None:
     from orchestration.lib.dbt import run_dbt
+    from orchestration.lib.locking import build_lock
+    from orchestration.lib.serving import after_build, protect_build_warehouse
 
-    started = time.perf_counter()
-    run_dbt(paths, "build", select=select, full_refresh=full_refresh)
-    print(f"dbt build finished in {time.perf_counter() - started:.1f} s")
+    with build_lock(paths.db_path):
+        protect_build_warehouse(paths.db_path)
+        started = time.perf_counter()
+        run_dbt(paths, "build", select=select, full_refresh=full_refresh)
+        print(f"dbt build finished in {time.perf_counter() - started:.1f} s")
+        # Only a whole build that passed every test is exported and published.
+        for line in after_build(paths.db_path, complete=select is None):
+            print(line)
 
 
 class _Progress:
@@ -161,10 +168,20 @@ class _Progress:
 
 
 def _build_days(paths: Paths, days: tuple[date, date], select: str | None) -> int:
-    from orchestration.lib.dagster_home import prepare_dagster_home
-    from orchestration.runs import check_partitions, run_daily_build
+    from orchestration.lib.locking import build_lock
+    from orchestration.lib.serving import protect_build_warehouse
+    from orchestration.runs import check_partitions
 
     check_partitions(*days)
+    with build_lock(paths.db_path):
+        protect_build_warehouse(paths.db_path)
+        return _run_days(days, select)
+
+
+def _run_days(days: tuple[date, date], select: str | None) -> int:
+    from orchestration.lib.dagster_home import prepare_dagster_home
+    from orchestration.runs import run_daily_build
+
     progress = _Progress()
     home = prepare_dagster_home()
     label = days[0].isoformat() if days[0] == days[1] else f"{days[0]} .. {days[1]}"
@@ -177,6 +194,8 @@ def _build_days(paths: Paths, days: tuple[date, date], select: str | None) -> in
         progress("blocking data-quality checks failed: later layers were not rebuilt")
     elif outcome.failed_steps:
         progress(f"failed steps: {', '.join(outcome.failed_steps)}")
+    for line in outcome.publish_report:
+        progress(line)
     progress(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
     return outcome.exit_code
 
@@ -239,14 +258,14 @@ class UsageError(ValueError):
 def _explain(paths: Paths, args: argparse.Namespace) -> None:
     import duckdb
 
-    from orchestration.lib.identity_audit import explain, parse_record
+    from orchestration.lib.identity_audit import explain_masked, parse_record
+    from orchestration.lib.serving import lookup_key
 
     first, second = parse_record(args.first), parse_record(args.second)
-    if not paths.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
-    con = duckdb.connect(str(paths.db_path), read_only=True)
+    # The serving warehouse (masked link audit), never the build warehouse: no lock.
+    con = duckdb.connect(str(_serving(paths)), read_only=True)
     try:
-        print(explain(con, first, second).report())
+        print(explain_masked(con, lookup_key(paths.db_path), first, second).report())
     finally:
         con.close()
 
@@ -265,12 +284,21 @@ def _app(paths: Paths, args: argparse.Namespace) -> None:
     serve(warehouse, args.host, args.port, args.view or os.environ.get("PROFILE360_APP_VIEW"))
 
 
+def _serving(paths: Paths) -> Path:
+    """The serving warehouse that read-only commands open (never the build warehouse: no lock)."""
+    from orchestration.lib.serving import serving_db_path
+
+    serving = serving_db_path(paths.db_path)
+    if not serving.exists():
+        raise FileNotFoundError(f"no published warehouse at {serving} (build warehouse {paths.db_path}): "
+                                "run `profile360 build` first")
+    return serving
+
+
 def _summary(paths: Paths) -> None:
     from orchestration.lib.summary import read_summary
 
-    if not paths.db_path.exists():
-        raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
-    print(read_summary(paths.db_path).render())
+    print(read_summary(_serving(paths)).render())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths.from_env(args.landing_dir, args.db_path)
     apply_environment(paths)
     from orchestration.lib.dbt import DbtError
+    from orchestration.lib.locking import BuildLocked
 
     try:
         if args.command == "generate":
@@ -308,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "app":
             _app(paths, args)
     except (ValueError, KeyError) as error:
+        print(f"profile360: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BuildLocked as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_USAGE
     except DbtError as error:

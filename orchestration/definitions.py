@@ -3,7 +3,8 @@
 
 * assets: the dbt models and seeds, grouped by layer (``orchestration.assets``)
 * asset checks: dbt tests, and one Great Expectations suite per declared table
-* job ``profile360_daily_build``: every asset and check, daily partitions
+* job ``profile360_daily_build``: every asset and check, daily partitions; its last
+  asset publishes the serving warehouse (only when everything before it succeeded)
 * schedule ``profile360_daily_build_schedule``: yesterday's partition at 02:00 UTC
 * sensor ``profile360_landing_drop_sensor``: a run when a new drop day lands
 
@@ -25,7 +26,7 @@ from dagster import (
 )
 from dagster import build_schedule_from_partitioned_job
 
-from orchestration.assets import dbt_layer_assets, dbt_resource, quality_checks
+from orchestration.assets import dbt_layer_assets, dbt_resource, audience_exports, quality_checks, serving_warehouse
 from orchestration.sensors import build_landing_sensor
 
 DAILY_JOB = "profile360_daily_build"
@@ -49,7 +50,7 @@ landing_sensor = build_landing_sensor(
     daily_build, DefaultSensorStatus.RUNNING if _automation_on else DefaultSensorStatus.STOPPED)
 
 defs = Definitions(
-    assets=dbt_layer_assets,
+    assets=[*dbt_layer_assets, audience_exports, serving_warehouse],
     asset_checks=quality_checks,
     jobs=[daily_build],
     schedules=[daily_schedule],

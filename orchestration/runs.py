@@ -16,6 +16,15 @@ class RunOutcome:
     failed_quality: list[str] = field(default_factory=list)  # blocking GE suites that failed
     failed_steps: list[str] = field(default_factory=list)
     run_id: str = ""
+    published: bool = False  # the serving warehouse was replaced by this run
+
+    @property
+    def publish_report(self) -> list[str]:
+        if self.published:
+            return ["published the serving warehouse"]
+        if self.success:
+            return ["a selection: the serving warehouse was not republished"]
+        return ["the serving warehouse was not republished: readers keep the last published state"]
 
     @property
     def exit_code(self) -> int:
@@ -65,7 +74,7 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     """
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
-    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, daily_partitions
+    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, SERVING_KEY, daily_partitions
     from orchestration.definitions import DAILY_JOB, defs
 
     job = defs.resolve_job_def(DAILY_JOB)
@@ -93,6 +102,7 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             outcome.materialized.append(event.asset_key.to_user_string())
+            outcome.published |= event.asset_key == SERVING_KEY
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             outcome.failed_steps.append(event.step_key)
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:

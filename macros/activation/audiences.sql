@@ -14,33 +14,16 @@
                                      the state in force is `granted`:
                                      withdrawn and unknown (no record) are
                                      left out.
-      audience_exports_root()        the exports folder: var
-                                     profile360__exports_dir, else env
-                                     PROFILE360_EXPORTS_DIR, else `exports`
-                                     (relative to the dbt project).
-      audience_run_date()            the as-of day of this build
-                                     (int_as_of_date), the name of the run's
-                                     folder: a re-run or backfilled day
-                                     overwrites its own folder only.
-      audience_file(channel, kind, segment_key), audience_file_sql(...)
+      audience_file_sql(channel, kind, segment_key)
                                      a file name inside the run's folder
-                                     (Jinja / SQL, one pattern per kind):
+                                     (SQL, one pattern per kind):
                                      `audience_<channel>.parquet` / `.csv`
                                      (every segment, long) and
                                      `<channel>/<segment_key>.csv` (one
                                      segment: the file to upload).
-      audience_export_path(channel, kind)
-                                     full path of a channel's long file.
-      prepare_audience_folder(channel)
-                                     pre-hook: creates <root>/<run date>/<channel>.
-      write_audience_files(channel)  post-hook of exp_audience_<channel>: the
-                                     long CSV, and one CSV per segment of
-                                     dim_segments (header only when empty).
-      write_audience_manifest()      post-hook of rpt_audience_export_manifest:
-                                     manifest.csv and manifest.json.
-      write_query_to_file(), ensure_directory()
-                                     the engine-specific file writing and
-                                     folder creation (dispatched).
+    The files themselves are written after the build, from the tables, by
+    orchestration/lib/exports.py (CSV cells neutralised, the manifest with
+    the count of neutralised cells), never by dbt hooks.
 #}
 {% macro audience_channels() -%}
     {{ return({
@@ -113,27 +96,8 @@
 {%- endmacro %}
 
 
-{% macro audience_exports_root() -%}
-    {%- set root = (var('profile360__exports_dir', none) or env_var('PROFILE360_EXPORTS_DIR', '') or 'exports')
-        | string | trim -%}
-    {{ return(root.rstrip('/') or '/') }}
-{%- endmacro %}
-
-
-{% macro audience_run_date() -%}
-    {#- ref() outside the execute guard: hooks are parsed too, so the model
-        depends on int_as_of_date and is built after it. -#}
-    {%- set as_of_relation = ref('int_as_of_date') -%}
-    {%- if not execute -%}
-        {{ return('run-date') }}
-    {%- endif -%}
-    {%- set result = run_query('select cast(max(as_of_date) as varchar) from ' ~ as_of_relation) -%}
-    {{ return(result.columns[0].values()[0]) }}
-{%- endmacro %}
-
-
-{#- File names inside the run's folder, one pattern per kind; Jinja and SQL
-    (the manifest) fill the same patterns. -#}
+{#- File names inside the run's folder, one pattern per kind (the manifest's
+    file columns; orchestration/lib/exports.py writes the files it names). -#}
 {% macro audience_file_patterns() -%}
     {{ return({
         'parquet': 'audience_{channel}.parquet',
@@ -143,116 +107,9 @@
 {%- endmacro %}
 
 
-{% macro audience_file(channel, kind, segment_key='') -%}
-    {{ return(profile360.audience_file_patterns()[kind]
-        | replace('{channel}', channel) | replace('{segment_key}', segment_key)) }}
-{%- endmacro %}
-
-
 {% macro audience_file_sql(channel_expression, kind, segment_key_expression="''") -%}
     replace(
         replace('{{ profile360.audience_file_patterns()[kind] }}', '{channel}', {{ channel_expression }}),
         '{segment_key}', {{ segment_key_expression }}
     )
-{%- endmacro %}
-
-
-{% macro audience_export_folder() -%}
-    {{ return(profile360.audience_exports_root() ~ '/' ~ profile360.audience_run_date()) }}
-{%- endmacro %}
-
-
-{% macro audience_export_path(channel, kind) -%}
-    {{ return(profile360.audience_export_folder() ~ '/' ~ profile360.audience_file(channel, kind)) }}
-{%- endmacro %}
-
-
-{% macro prepare_audience_folder(channel=none) -%}
-    {%- set folder = profile360.audience_export_folder() -%}
-    {%- if execute -%}
-        {%- do profile360.ensure_directory(folder) -%}
-        {%- if channel is not none -%}
-            {%- do profile360.ensure_directory(folder ~ '/' ~ channel) -%}
-        {%- endif -%}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#
-    write_query_to_file(query, path, file_format): write a query's rows to one
-    file, `csv` (with a header) or `json` (one array). DuckDB: COPY. Spark
-    writes folders of part files, not one named file: not supported there
-    (the exports' `external` materialization is DuckDB's too).
-#}
-{% macro write_query_to_file(query, path, file_format) -%}
-    {{ return(adapter.dispatch('write_query_to_file', 'profile360')(query, path, file_format)) }}
-{%- endmacro %}
-
-{% macro default__write_query_to_file(query, path, file_format) -%}
-    {%- set options = {'csv': 'format csv, header true', 'json': 'format json, array true'}[file_format] -%}
-    {%- do run_query("copy (" ~ query ~ ") to '" ~ path | replace("'", "''") ~ "' (" ~ options ~ ")") -%}
-{%- endmacro %}
-
-{% macro spark__write_query_to_file(query, path, file_format) -%}
-    {{ exceptions.raise_compiler_error("audience files are written by DuckDB only (write_query_to_file)") }}
-{%- endmacro %}
-
-
-{% macro write_audience_files(channel) -%}
-    {%- set folder = profile360.audience_export_folder() -%}
-    {%- set segments_relation = ref('dim_segments') -%}
-    {%- if execute -%}
-        {%- do profile360.write_query_to_file(
-            'select * from ' ~ this ~ ' order by segment_key, profile_id',
-            folder ~ '/' ~ profile360.audience_file(channel, 'csv'), 'csv') -%}
-        {%- set keys = run_query('select segment_key from ' ~ segments_relation ~ ' order by segment_key') -%}
-        {%- for segment_key in keys.columns[0].values() -%}
-            {%- do profile360.write_query_to_file(
-                'select * from ' ~ this ~ " where segment_key = '" ~ segment_key | replace("'", "''")
-                ~ "' order by profile_id",
-                folder ~ '/' ~ profile360.audience_file(channel, 'segment', segment_key), 'csv') -%}
-        {%- endfor -%}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{% macro write_audience_manifest() -%}
-    {%- set folder = profile360.audience_export_folder() -%}
-    {%- if execute -%}
-        {%- do profile360.ensure_directory(folder) -%}
-        {%- set query = 'select * from ' ~ this ~ ' order by segment_key, channel' -%}
-        {%- do profile360.write_query_to_file(query, folder ~ '/manifest.csv', 'csv') -%}
-        {%- do profile360.write_query_to_file(query, folder ~ '/manifest.json', 'json') -%}
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#
-    ensure_directory(path): create a folder and its missing parents (the
-    `external` materialization and COPY write into existing folders only).
-    DuckDB has no mkdir: an empty partitioned COPY creates its target folder
-    (one level) and writes no file; OVERWRITE_OR_IGNORE leaves an existing
-    folder and its files as they are. Spark's writers create folders
-    themselves.
-#}
-{% macro ensure_directory(path) -%}
-    {{ return(adapter.dispatch('ensure_directory', 'profile360')(path)) }}
-{%- endmacro %}
-
-{% macro default__ensure_directory(path) -%}
-    {%- set parts = path.split('/') -%}
-    {%- set prefix = namespace(value='/' if path.startswith('/') else '') -%}
-    {%- for part in parts if part not in ('', '.') -%}
-        {%- set prefix.value = prefix.value ~ part -%}
-        {%- if part != '..' -%}
-            {%- do run_query(
-                "copy (select 1 as _partition, 1 as _value where false) to '"
-                ~ prefix.value | replace("'", "''")
-                ~ "' (format csv, partition_by (_partition), overwrite_or_ignore)") -%}
-        {%- endif -%}
-        {%- set prefix.value = prefix.value ~ '/' -%}
-    {%- endfor -%}
-{%- endmacro %}
-
-{% macro spark__ensure_directory(path) -%}
 {%- endmacro %}

@@ -1,9 +1,11 @@
 {#
     Right to erasure (docs/privacy.md). The rules live here, once:
 
-      erasure_salt()                 the salt of every erasure hash: env var
+      erasure_salt()                 the salt of every erasure hash, as SQL
+                                     (a session variable): env var
                                      PROFILE360_ERASURE_SALT, else a demo
-                                     default (set your own in production).
+                                     default (set your own in production),
+                                     never in SQL text.
       erasure_hash(type, value)      sha256 hex of salt || type || ':' || value,
                                      value already normalised; NULL for NULL.
                                      The input is the `type:value` form of the
@@ -29,8 +31,24 @@
                                      own spellings), normalised then compared
                                      with the erasure log.
 #}
+{#- The salt as SQL: a session variable that the dbt-duckdb plugin
+    orchestration/lib/dbt_secrets.py sets from PROFILE360_ERASURE_SALT, so the
+    salt itself is written in no compiled SQL, view definition, log or run
+    artefact; a session without it fails instead of hashing without salt. -#}
 {% macro erasure_salt() -%}
-    {{ return(env_var('PROFILE360_ERASURE_SALT', 'profile360-demo-erasure-salt')) }}
+    {{ return(adapter.dispatch('erasure_salt', 'profile360')()) }}
+{%- endmacro %}
+
+{% macro default__erasure_salt() -%}
+    cast(coalesce(
+        getvariable('profile360_erasure_salt'),
+        error('profile360: the erasure salt is not set in this session (dbt sets it: orchestration/lib/dbt_secrets.py)')
+    ) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- Spark: a Spark SQL variable of the session, set by the job that runs dbt. -#}
+{% macro spark__erasure_salt() -%}
+    ${profile360.erasure_salt}
 {%- endmacro %}
 
 
@@ -46,12 +64,13 @@
     {{ return(adapter.dispatch('salted_sha256', 'profile360')(text)) }}
 {%- endmacro %}
 
+{#- erasure_salt() unqualified: dbt unit tests override it (a literal salt). -#}
 {% macro default__salted_sha256(text) -%}
-    sha256('{{ profile360.erasure_salt() | replace("'", "''") }}' || {{ text }})
+    sha256({{ erasure_salt() }} || {{ text }})
 {%- endmacro %}
 
 {% macro spark__salted_sha256(text) -%}
-    sha2(concat('{{ profile360.erasure_salt() | replace("\\", "\\\\") | replace("'", "\\'") }}', {{ text }}), 256)
+    sha2(concat('{{ profile360.erasure_salt() }}', {{ text }}), 256)
 {%- endmacro %}
 
 

@@ -26,8 +26,68 @@
             {{ exceptions.raise_compiler_error("segment key declared twice or reserved (lifecycle_*): " ~ declaration.key) }}
         {%- endif -%}
         {%- do seen.append(declaration.key) -%}
+        {%- do profile360.validate_segment_condition(declaration.key, declaration.condition) -%}
     {%- endfor -%}
     {{ return(declarations) }}
+{%- endmacro %}
+
+
+{#
+    validate_segment_condition(key, condition): a condition is pasted into
+    SQL, so it may hold only (docs/segments.md, "Who may edit segments"):
+      - the columns of dim_profile_traits (its documented, contract-enforced
+        columns) and lifecycle_stage, lifecycle_tier, lifecycle_stage_tier;
+      - string literals in single quotes, numbers;
+      - the keywords and operators of segment_condition_grammar();
+      - calls of the functions it lists.
+    Anything else (a dot, as in profiles.dim_profiles; a double quote; a
+    semicolon or comment; a subquery; a function such as read_csv) fails the
+    build, naming the segment key and the offending token.
+#}
+{% macro segment_condition_grammar() -%}
+    {{ return({
+        'keywords': ['and', 'or', 'not', 'is', 'null', 'true', 'false', 'in', 'between', 'like',
+                     'case', 'when', 'then', 'else', 'end', 'distinct', 'from'],
+        'functions': ['coalesce', 'nullif', 'abs', 'round', 'floor', 'ceil', 'greatest', 'least',
+                      'lower', 'upper', 'length', 'trim'],
+        'operators': ['=', '<>', '!=', '<', '>', '<=', '>=', '+', '-', '*', '/', '%', '(', ')', ','],
+        'lifecycle_columns': ['lifecycle_stage', 'lifecycle_tier', 'lifecycle_stage_tier'],
+    }) }}
+{%- endmacro %}
+
+{% macro validate_segment_condition(key, condition) -%}
+    {%- set nodes = (graph.get('nodes') or {}) if graph is mapping else {} -%}
+    {#- Unit tests compile without the project graph: their conditions are fixtures. -#}
+    {%- if execute and nodes -%}
+        {%- set grammar = profile360.segment_condition_grammar() -%}
+        {%- set columns = grammar.lifecycle_columns | list -%}
+        {%- for node in nodes.values() if node.resource_type == 'model' and node.name == 'dim_profile_traits' -%}
+            {%- for column in node.columns -%}
+                {%- do columns.append(column | lower) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set pattern = "\\s+|'(?:[^']|'')*'|[0-9]+(?:[.][0-9]+)?|[A-Za-z_][A-Za-z0-9_]*|<=|>=|<>|!=|[-=<>()+*/%,]|." -%}
+        {%- set tokens = [] -%}
+        {%- for token in modules.re.findall(pattern, condition | string) if token | trim != '' -%}
+            {%- do tokens.append(token) -%}
+        {%- endfor -%}
+        {%- for token in tokens -%}
+            {%- set word = token | lower -%}
+            {%- set next = tokens[loop.index] if loop.index < tokens | length else '' -%}
+            {%- if modules.re.match('^[a-z_]', word) -%}
+                {%- set allowed = (word in grammar.functions and next == '(')
+                    or (word in grammar.keywords) or (word in columns and next != '(') -%}
+            {%- else -%}
+                {%- set allowed = token in grammar.operators or modules.re.match("^('(?:[^']|'')*'|[0-9]+([.][0-9]+)?)$", token) -%}
+            {%- endif -%}
+            {%- if not allowed -%}
+                {{ exceptions.raise_compiler_error(
+                    "segment " ~ key ~ ": the condition may not use " ~ token ~ " (only the columns of "
+                    ~ "dim_profile_traits and lifecycle_stage/tier, literals, and the functions and operators "
+                    ~ "of segment_condition_grammar() in macros/segments/segments.sql): " ~ condition) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}
 
 

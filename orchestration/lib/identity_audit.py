@@ -46,7 +46,8 @@ class Explanation:
         return self.first_profile is not None and self.first_profile == self.second_profile
 
     def report(self) -> str:
-        name = lambda record: f"{record[0]}:{record[1]}"  # noqa: E731
+        # A masked record key already starts with its source (`<source>:<16 hex>`).
+        name = lambda record: record[1] if record[1].startswith(f"{record[0]}:") else f"{record[0]}:{record[1]}"  # noqa: E731
         lines = [f"{name(self.first)} -> profile {self.first_profile}",
                  f"{name(self.second)} -> profile {self.second_profile}"]
         if self.first_profile is None or self.second_profile is None:
@@ -122,6 +123,20 @@ def explain(con: duckdb.DuckDBPyConnection, first: Record, second: Record) -> Ex
         steps.append(step)
         record = step.record
     result.steps = steps[::-1]
+    return result
+
+
+def explain_masked(con: duckdb.DuckDBPyConnection, key: str, first: Record, second: Record) -> Explanation:
+    """explain() over the masked link audit of the serving warehouse
+    (marts_masked.fct_identity_links): the two records are looked up by their
+    masked keys (the look-up key), and named as given in the answer."""
+    from orchestration.lib.serving import masked_record_key
+
+    def masked(record: Record) -> Record:
+        return record[0], masked_record_key(key, *record)
+
+    result = explain(con, masked(first), masked(second))
+    result.first, result.second = first, second
     return result
 
 

@@ -28,10 +28,15 @@ class BuildSummary:
 
 
 def read_summary(db_path: Path) -> BuildSummary:
-    """Count rows of every table of the warehouse and the quarantine by reason."""
+    """Count rows of every table of the warehouse and the quarantine by reason.
+
+    A serving warehouse (orchestration/lib/serving.py) holds the counts of the
+    build it was published from: those are read instead."""
     summary = BuildSummary()
     con = duckdb.connect(str(db_path), read_only=True)
     try:
+        if _read_published_counts(con, summary):
+            return summary
         tables = con.execute(
             """
             select table_schema, table_name
@@ -55,3 +60,18 @@ def read_summary(db_path: Path) -> BuildSummary:
     finally:
         con.close()
     return summary
+
+
+def _read_published_counts(con: duckdb.DuckDBPyConnection, summary: BuildSummary) -> bool:
+    from orchestration.lib.serving import QUARANTINE_ROWS_TABLE, RELATION_ROWS_TABLE
+
+    schema, name = RELATION_ROWS_TABLE.split(".")
+    if not con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                       "and table_name = ?", [schema, name]).fetchone()[0]:
+        return False
+    for relation, rows in con.execute(f"select relation, row_count from {RELATION_ROWS_TABLE} "
+                                      "order by relation").fetchall():
+        summary.relations[relation] = rows
+    for source, code, rows in con.execute(f"select * from {QUARANTINE_ROWS_TABLE}").fetchall():
+        summary.quarantined[(source, code)] = rows
+    return True

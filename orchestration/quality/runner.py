@@ -324,6 +324,9 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
     os.environ.update({key: os.environ.get(key, value) for key, value in OFFLINE_ENV.items()})
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
+    from orchestration.lib.dbt_secrets import secrets_on_sqlalchemy_connections
+
+    secrets_on_sqlalchemy_connections()  # the base_ views hash with the erasure salt
     folder = quality_dir(db_path)
     (folder / "results").mkdir(parents=True, exist_ok=True)
     suites = enabled_suites(names)

@@ -402,14 +402,18 @@ def _masked_hits(con, schema: str, spellings: dict[str, set[str]], table_pattern
     return hits
 
 
-def test_the_masked_schema_holds_no_raw_email_or_phone(con, landing_spellings):
-    relations = {name for (name,) in con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts_masked'").fetchall()}
-    # One schema is enough for BI: the masked golden record and a copy of every other BI table.
-    assert {"dim_profiles", "dim_profile_traits", "dim_segments", "fct_segment_membership_changes",
-            "rpt_segment_comparison", "rpt_lifecycle_transitions", "fct_customer_touchpoints",
-            "rpt_channel_performance", "rpt_audience_export_manifest"} <= relations
-    assert _masked_hits(con, "marts_masked", landing_spellings) == []
+def test_the_masked_schema_holds_no_raw_email_or_phone(built_warehouse, con, landing_spellings):
+    from orchestration.lib.serving import serving_db_path
+
+    # BI reads marts_masked as published in the serving warehouse.
+    with duckdb.connect(str(serving_db_path(built_warehouse.db_path)), read_only=True) as serving:
+        relations = {name for (name,) in serving.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts_masked'").fetchall()}
+        # One schema is enough for BI: the masked golden record and a copy of every other BI table.
+        assert {"dim_profiles", "dim_profile_traits", "dim_segments", "fct_segment_membership_changes",
+                "rpt_segment_comparison", "rpt_lifecycle_transitions", "fct_customer_touchpoints",
+                "rpt_channel_performance", "rpt_audience_export_manifest"} <= relations
+        assert _masked_hits(serving, "marts_masked", landing_spellings) == []
     # The scan finds what it looks for: the unmasked golden record is full of hits.
     assert len(_masked_hits(con, "profiles", landing_spellings, "dim_profiles")) > 1000
 

@@ -183,6 +183,11 @@ def orchestrated(tmp_path_factory):
 def test_the_whole_graph_materialises_in_process_and_every_check_passes(orchestrated):
     outcome = orchestrated["outcome"]
     assert outcome.success, (outcome.failed_steps, outcome.failed_checks)
+    # Its last asset published the serving warehouse (and wrote the audience files before).
+    from orchestration.lib.serving import serving_db_path
+
+    assert outcome.published and "activation/audience_exports" in outcome.materialized
+    assert serving_db_path(orchestrated["db"]).exists()
     materialized = {key.split("/")[-1] for key in outcome.materialized}
     assert set(_models_by_folder()) | {"identifier_blocklist"} <= materialized
     assert outcome.failed_checks == []
@@ -250,6 +255,9 @@ def test_a_drop_with_all_phones_malformed_fails_its_check_stops_identity_and_kee
 
     landing, db = orchestrated["landing"], orchestrated["db"]
     before = {table: _table(db, table) for table in PUBLIC_TABLES}
+    from orchestration.lib.serving import serving_db_path
+
+    published = serving_db_path(db).stat()
     day = LAST_DAY.isoformat()
     broken = 0
     for source in PHONE_SOURCES:
@@ -275,6 +283,10 @@ def test_a_drop_with_all_phones_malformed_fails_its_check_stops_identity_and_kee
     assert outcome.failed_steps == ["quality_staging"]
     for table in PUBLIC_TABLES:
         assert _table(db, table) == before[table], f"{table} changed after a failed check"
+    # Not republished: readers keep the file of the last good run.
+    assert not outcome.published
+    now = serving_db_path(db).stat()
+    assert (now.st_ino, now.st_mtime_ns) == (published.st_ino, published.st_mtime_ns)
 
     # The command line says so too, with the exit code a scheduler acts on
     # (in this process: GE is imported already).

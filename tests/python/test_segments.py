@@ -69,7 +69,10 @@ def _copy(built_warehouse, tmp_path: Path, name: str) -> Path:
 
 
 def _rows(db_path: Path, sql: str) -> list[tuple]:
+    from orchestration.lib.dbt_secrets import apply_secrets
+
     con = duckdb.connect(str(db_path), read_only=True)
+    apply_secrets(con, str(db_path))  # the base_ views hash with the erasure salt
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -79,7 +82,10 @@ def _rows(db_path: Path, sql: str) -> list[tuple]:
 def _truncate_at_end_of_day(db_path: Path, end: str) -> None:
     """Make the staged data look as it did at `end`: later events gone, order
     versions and ticket resolutions known only by then."""
+    from orchestration.lib.dbt_secrets import apply_secrets
+
     con = duckdb.connect(str(db_path))
+    apply_secrets(con, str(db_path))  # the base_ views hash with the erasure salt
     try:
         # Orders: the latest version sent before the end of the day (the
         # staging rule, latest updated_at wins, applied to the earlier drops).

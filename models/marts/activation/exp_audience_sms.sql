@@ -2,14 +2,9 @@
 -- build's as-of day. SMS: the profile's best phone (E.164), consent marketing_sms.
 -- Only profiles whose consent for the channel's purpose is granted and that
 -- have an identifier for it; the rules are in macros/activation/audiences.sql,
--- the counts of who was left out in rpt_audience_export_manifest. Written by
--- the build to <exports dir>/<run date>/audience_sms.parquet (this model,
--- external), audience_sms.csv and sms/<segment_key>.csv (post-hook).
-{{ config(
-    location="{{ profile360.audience_export_path('sms', 'parquet') }}",
-    pre_hook="{{ profile360.prepare_audience_folder('sms') }}",
-    post_hook="{{ profile360.write_audience_files('sms') }}",
-) }}
+-- the counts of who was left out in rpt_audience_export_manifest. A table: the files
+-- (Parquet and CSV in <exports dir>/<run date>/) are written from it after the build by
+-- orchestration/lib/exports.py (docs/activation.md).
 
 with
 

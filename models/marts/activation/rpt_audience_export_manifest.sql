@@ -4,12 +4,9 @@
 -- consent) for want of an identifier the channel can use, and the files.
 -- audience_size = exported_rows + left_out_no_consent + left_out_no_identifier.
 -- Every segment of dim_segments appears for every channel, empty ones too.
--- Written beside the exports as manifest.csv and manifest.json (post-hook).
+-- Written beside the exports as manifest.csv and manifest.json, with the count of
+-- neutralised cells, by orchestration/lib/exports.py after the build.
 {%- set channels = profile360.audience_channels() %}
-{{ config(
-    materialized='table',
-    post_hook="{{ profile360.write_audience_manifest() }}",
-) }}
 
 with
 

@@ -1,0 +1,48 @@
+"""Segment conditions are pasted into SQL: the compiler accepts only the
+columns of the traits and lifecycle tables, literals, and the allowed
+functions and operators (macros/segments/segments.sql), and fails naming the
+segment key and the offending token otherwise."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
+
+
+def _compile(tmp_path, condition: str) -> subprocess.CompletedProcess:
+    segment = {"key": "probe", "name": "Probe", "description": "d", "owner": "test", "condition": condition}
+    env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(tmp_path / "wh.duckdb"),
+           "PROFILE360_LANDING_DIR": str(tmp_path / "landing")}
+    return subprocess.run(
+        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "compile", "--select", "int_segment_members",
+         "--vars", json.dumps({"profile360__extra_segments": [segment]}),
+         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("condition, token", [
+    ("lifetime_purchases > 0 or profiles.dim_profiles.email = 'x'", "profiles"),
+    ("lifetime_purchases > (select count(*) from marts.exp_audience_email)", "select"),
+    ("read_csv('/etc/passwd') is not null", "read_csv"),
+    ("email is not null; drop table x", "email"),  # a column of dim_profiles, not of the traits
+])
+def test_a_condition_outside_the_grammar_fails_the_build_naming_key_and_token(tmp_path, condition, token):
+    result = _compile(tmp_path, condition)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert f"segment probe: the condition may not use {token} " in output, output[-3000:]
+
+
+def test_a_condition_inside_the_grammar_compiles(tmp_path):
+    result = _compile(tmp_path, "coalesce(lifetime_purchases, 0) >= 2 and lifecycle_stage in ('loyal', 'advocate') "
+                                "and not (recency_days is null) and round(avg_csat, 1) <> 1.5")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    compiled = next((tmp_path / "target").rglob("int_segment_members.sql")).read_text()
+    assert "'probe' as segment_key" in compiled
