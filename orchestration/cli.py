@@ -20,6 +20,7 @@ rebuilt; the tables they published before are unchanged).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -65,10 +66,17 @@ def _days(args: argparse.Namespace) -> tuple[date, date] | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (no usage block) and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="profile360", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="profile360", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="generate demo data if missing, build it, print a summary")
     _add_paths(demo)
@@ -250,10 +258,62 @@ def _summary(paths: Paths) -> None:
     print(read_summary(paths.db_path).render())
 
 
+# Commands that read an existing warehouse: checked before anything runs, so
+# that none of them creates an empty database file as a side effect of an error.
+NEEDS_WAREHOUSE = ("validate", "summary", "backfill-segments", "freeze-segment", "explain")
+# Commands that read the landing zone (demo generates it when missing).
+NEEDS_LANDING = ("build",)
+
+
+def check_preconditions(args: argparse.Namespace, paths: Paths) -> None:
+    """Raise UsageError (one line, exit 2) before any work starts: a missing
+    warehouse or landing folder, or arguments that make no sense together."""
+    if args.command in NEEDS_WAREHOUSE and not paths.db_path.is_file():
+        raise UsageError(f"no warehouse at {paths.db_path}: run `profile360 build` first "
+                         "(or set --db-path / PROFILE360_DB_PATH)")
+    if args.command in NEEDS_LANDING and not paths.landing_dir.is_dir():
+        raise UsageError(f"no landing folder at {paths.landing_dir}: run `profile360 generate` "
+                         "or set --landing-dir / PROFILE360_LANDING_DIR")
+    if args.command in ("build", "validate"):
+        _days(args)
+    if args.command == "backfill-segments":
+        from orchestration.lib.segments import backfill_days
+
+        backfill_days(args.start, args.end, args.step_days)
+    if args.command == "explain":
+        from orchestration.lib.identity_audit import parse_record
+
+        parse_record(args.first), parse_record(args.second)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = Paths.from_env(args.landing_dir, args.db_path)
+    try:
+        check_preconditions(args, paths)
+    except (ValueError, KeyError) as error:
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
     apply_environment(paths)
+    try:
+        return _run(args, paths)
+    except KeyboardInterrupt:
+        print(f"profile360 {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last resort: one line, no traceback
+        if os.environ.get("PROFILE360_DEBUG"):
+            raise
+        print(f"profile360 {args.command}: {type(error).__name__}: {_one_line(error)} "
+              "(PROFILE360_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, paths: Paths) -> int:
     from orchestration.lib.dbt import DbtError
 
     try:
@@ -283,13 +343,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "explain":
             _explain(paths, args)
     except (ValueError, KeyError) as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except DbtError as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_FAILED
     except FileNotFoundError as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 
