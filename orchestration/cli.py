@@ -196,20 +196,67 @@ def _validate(paths: Paths, days: tuple[date, date] | None, suites: list[str] | 
     return EXIT_OK if not failed else EXIT_QUALITY
 
 
+# Seconds `dagster dev` gets to stop after SIGTERM before its process group is killed.
+UI_STOP_GRACE_S = 10
+
+
 def _ui(args: argparse.Namespace) -> int:
-    import os
+    """`dagster dev` (code location from [tool.dagster] in pyproject.toml), in its own
+    process group, stopped with all its children on SIGTERM or SIGINT: `dagster dev`
+    alone does not exit on either while its code server and daemon run."""
+    import signal
+    import subprocess
 
     from orchestration.lib.dagster_home import prepare_dagster_home
     from orchestration.lib.project import PROJECT_DIR
 
     home = prepare_dagster_home()
     dagster = Path(sys.executable).parent / "dagster"
-    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "orchestration.definitions",
-               "-h", args.host, "-p", str(args.port)]
+    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-h", args.host, "-p", str(args.port)]
     print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it", flush=True)
-    os.chdir(PROJECT_DIR)
-    os.execvpe(command[0], command, os.environ.copy())
-    return EXIT_FAILED  # not reached
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=os.environ.copy(), start_new_session=True)
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while process.poll() is None and not stopping:
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop_group(process, UI_STOP_GRACE_S)
+    if stopping:
+        print(f"Dagster UI stopped ({signal.Signals(stopping[0]).name})", flush=True)
+        return EXIT_OK
+    return EXIT_OK if process.returncode == 0 else EXIT_FAILED
+
+
+def _stop_group(process, grace_s: float) -> None:
+    """SIGTERM to the process group, SIGKILL to what is left of it after grace_s."""
+    import signal
+    import subprocess
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            continue
+        if sig == signal.SIGTERM:  # the leader left; its children may not have
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
 
 
 def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:
