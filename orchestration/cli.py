@@ -6,7 +6,8 @@
                           --date or --from/--to: the Dagster daily build of those
                           drop days (partitions), quality checks included
     profile360 validate   run the Great Expectations suites on the warehouse
-    profile360 summary    print row counts of the warehouse
+    profile360 summary    the headline: profiles, known share, top segments by revenue,
+                          where the exports and UIs are (--tables: every table's rows)
     profile360 ui         start the Dagster UI (http://127.0.0.1:3000)
     profile360 backfill-segments   recompute segment membership as of each past day
     profile360 freeze-segment      freeze a segment's current members under a name
@@ -104,8 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
 
-    summary = commands.add_parser("summary", help="print row counts of the warehouse")
+    summary = commands.add_parser("summary", help="print the headline of the warehouse (profiles, known "
+                                                   "share, top segments, where exports and UIs are)")
     _add_paths(summary)
+    summary.add_argument("--tables", action="store_true",
+                         help="also the row counts of every table and the quarantine by source and reason")
 
     backfill = commands.add_parser(
         "backfill-segments",
@@ -297,12 +301,12 @@ def _explain(paths: Paths, args: argparse.Namespace) -> None:
         con.close()
 
 
-def _summary(paths: Paths) -> None:
+def _summary(paths: Paths, tables: bool = False) -> None:
     from orchestration.lib.summary import read_summary
 
     if not paths.db_path.exists():
         raise FileNotFoundError(f"no warehouse at {paths.db_path}: run `profile360 build` first")
-    print(read_summary(paths.db_path).render())
+    print(read_summary(paths.db_path).render(tables=tables))
 
 
 # Commands that read an existing warehouse: checked before anything runs, so
@@ -382,7 +386,7 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         elif args.command == "ui":
             return _ui(args)
         elif args.command == "summary":
-            _summary(paths)
+            _summary(paths, args.tables)
         elif args.command == "backfill-segments":
             _backfill_segments(paths, args)
         elif args.command == "freeze-segment":
