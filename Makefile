@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint docs ui clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,16 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/sqlfluff lint models
+
+# dbt's documentation site as one self-contained file (no server, no internet):
+# open target/static_index.html in a browser. Reads the warehouse's catalog.
+docs: $(STAMP)
+	$(BIN)/dbt docs generate --static --profiles-dir .
+	@echo "dbt docs: file://$(CURDIR)/target/static_index.html"
+
+# The Dagster UI (dagster dev) on http://127.0.0.1:3000; Ctrl-C stops it.
+ui: $(STAMP)
+	$(BIN)/profile360 ui
 
 clean:
 	rm -rf target logs warehouse demo_data exports .pytest_cache

@@ -6,7 +6,8 @@
                           --date or --from/--to: the Dagster daily build of those
                           drop days (partitions), quality checks included
     profile360 validate   run the Great Expectations suites on the warehouse
-    profile360 summary    print row counts of the warehouse
+    profile360 summary    the headline: profiles, known share, top segments by revenue,
+                          where the exports and UIs are (--tables: every table's rows)
     profile360 ui         start the Dagster UI (http://127.0.0.1:3000)
     profile360 backfill-segments   recompute segment membership as of each past day
     profile360 freeze-segment      freeze a segment's current members under a name
@@ -21,6 +22,7 @@ rebuilt; the tables they published before are unchanged).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import date
@@ -66,10 +68,17 @@ def _days(args: argparse.Namespace) -> tuple[date, date] | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line (no usage block) and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="profile360", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="profile360", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="generate demo data if missing, build it, print a summary")
     _add_paths(demo)
@@ -97,8 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
 
-    summary = commands.add_parser("summary", help="print row counts of the warehouse")
+    summary = commands.add_parser("summary", help="print the headline of the warehouse (profiles, known "
+                                                   "share, top segments, where exports and UIs are)")
     _add_paths(summary)
+    summary.add_argument("--tables", action="store_true",
+                         help="also the row counts of every table and the quarantine by source and reason")
 
     backfill = commands.add_parser(
         "backfill-segments",
@@ -216,20 +228,67 @@ def _validate(paths: Paths, days: tuple[date, date] | None, suites: list[str] | 
     return EXIT_OK if not failed else EXIT_QUALITY
 
 
+# Seconds `dagster dev` gets to stop after SIGTERM before its process group is killed.
+UI_STOP_GRACE_S = 10
+
+
 def _ui(args: argparse.Namespace) -> int:
-    import os
+    """`dagster dev` (code location from [tool.dagster] in pyproject.toml), in its own
+    process group, stopped with all its children on SIGTERM or SIGINT: `dagster dev`
+    alone does not exit on either while its code server and daemon run."""
+    import signal
+    import subprocess
 
     from orchestration.lib.dagster_home import prepare_dagster_home
     from orchestration.lib.project import PROJECT_DIR
 
     home = prepare_dagster_home()
     dagster = Path(sys.executable).parent / "dagster"
-    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "orchestration.definitions",
-               "-h", args.host, "-p", str(args.port)]
+    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-h", args.host, "-p", str(args.port)]
     print(f"Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it", flush=True)
-    os.chdir(PROJECT_DIR)
-    os.execvpe(command[0], command, os.environ.copy())
-    return EXIT_FAILED  # not reached
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=os.environ.copy(), start_new_session=True)
+    stopping: list[int] = []
+
+    def stop(signum, _frame) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while process.poll() is None and not stopping:
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _stop_group(process, UI_STOP_GRACE_S)
+    if stopping:
+        print(f"Dagster UI stopped ({signal.Signals(stopping[0]).name})", flush=True)
+        return EXIT_OK
+    return EXIT_OK if process.returncode == 0 else EXIT_FAILED
+
+
+def _stop_group(process, grace_s: float) -> None:
+    """SIGTERM to the process group, SIGKILL to what is left of it after grace_s."""
+    import signal
+    import subprocess
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            continue
+        if sig == signal.SIGTERM:  # the leader left; its children may not have
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
 
 
 def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:
@@ -295,16 +354,68 @@ def _serving(paths: Paths) -> Path:
     return serving
 
 
-def _summary(paths: Paths) -> None:
+def _summary(paths: Paths, tables: bool = False) -> None:
     from orchestration.lib.summary import read_summary
 
-    print(read_summary(_serving(paths)).render())
+    print(read_summary(_serving(paths)).render(tables=tables))
+
+
+# Commands that read an existing warehouse: checked before anything runs, so
+# that none of them creates an empty database file as a side effect of an error.
+NEEDS_WAREHOUSE = ("validate", "summary", "backfill-segments", "freeze-segment", "explain")
+# Commands that read the landing zone (demo generates it when missing).
+NEEDS_LANDING = ("build",)
+
+
+def check_preconditions(args: argparse.Namespace, paths: Paths) -> None:
+    """Raise UsageError (one line, exit 2) before any work starts: a missing
+    warehouse or landing folder, or arguments that make no sense together."""
+    if args.command in NEEDS_WAREHOUSE and not paths.db_path.is_file():
+        raise UsageError(f"no warehouse at {paths.db_path}: run `profile360 build` first "
+                         "(or set --db-path / PROFILE360_DB_PATH)")
+    if args.command in NEEDS_LANDING and not paths.landing_dir.is_dir():
+        raise UsageError(f"no landing folder at {paths.landing_dir}: run `profile360 generate` "
+                         "or set --landing-dir / PROFILE360_LANDING_DIR")
+    if args.command in ("build", "validate"):
+        _days(args)
+    if args.command == "backfill-segments":
+        from orchestration.lib.segments import backfill_days
+
+        backfill_days(args.start, args.end, args.step_days)
+    if args.command == "explain":
+        from orchestration.lib.identity_audit import parse_record
+
+        parse_record(args.first), parse_record(args.second)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = Paths.from_env(args.landing_dir, args.db_path)
+    try:
+        check_preconditions(args, paths)
+    except (ValueError, KeyError) as error:
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USAGE
     apply_environment(paths)
+    try:
+        return _run(args, paths)
+    except KeyboardInterrupt:
+        print(f"profile360 {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last resort: one line, no traceback
+        if os.environ.get("PROFILE360_DEBUG"):
+            raise
+        print(f"profile360 {args.command}: {type(error).__name__}: {_one_line(error)} "
+              "(PROFILE360_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, paths: Paths) -> int:
     from orchestration.lib.dbt import DbtError
     from orchestration.lib.locking import BuildLocked
 
@@ -327,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "ui":
             return _ui(args)
         elif args.command == "summary":
-            _summary(paths)
+            _summary(paths, args.tables)
         elif args.command == "backfill-segments":
             _backfill_segments(paths, args)
         elif args.command == "freeze-segment":
@@ -337,19 +448,34 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "app":
             _app(paths, args)
     except (ValueError, KeyError) as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     except BuildLocked as error:
         print(f"profile360: {error}", file=sys.stderr)
         return EXIT_USAGE
     except DbtError as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_FAILED
     except FileNotFoundError as error:
-        print(f"profile360: {error}", file=sys.stderr)
+        print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 
 
+def console_main() -> None:
+    """The `profile360` command: main(), then leave without the interpreter's
+    teardown. DuckDB's bindings (nanobind) print dozens of "nanobind: leaked"
+    lines when the interpreter tears down with DuckDB objects still held by
+    Great Expectations' and SQLAlchemy's caches; every file and connection is
+    closed by then (the commands close their own), so nothing is lost."""
+    import logging
+
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

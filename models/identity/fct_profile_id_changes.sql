@@ -32,7 +32,8 @@
 {#- Changes already logged end at the latest changed_at of this table. -#}
 {%- set beginning = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
 {%- if is_incremental() %}
-    {%- set logged_until = "(select coalesce(max(changed_at), " ~ beginning ~ ") from " ~ this ~ ")" %}
+    {%- set logged_until = "(select coalesce(max(changed_at), " ~ beginning ~ ") from "
+        ~ this ~ ")" %}
 {%- else %}
     {%- set logged_until = beginning %}
 {%- endif %}

@@ -48,8 +48,9 @@
 {%- if profile360.staging_is_incremental() -%}
     {%- set scope_nodes = profile360.identity_scope_nodes(links) -%}
     {%- if scope_nodes is not none -%}
-        {%- set links = '(select * from ' ~ ref('int_identity_links') ~ ' where record_node_id in (select node_id from '
-            ~ scope_nodes ~ ')) as scoped_links' -%}
+        {%- set links = '(select * from ' ~ ref('int_identity_links')
+            ~ ' where record_node_id in (select node_id from ' ~ scope_nodes
+            ~ ')) as scoped_links' -%}
         {%- do scope.update({'nodes': scope_nodes}) -%}
     {%- endif -%}
 {%- endif -%}

@@ -40,6 +40,10 @@ CHECKPOINT = "profile360"
 # The drop day in a file name (`crm_contacts/2026-11-22.csv.gz`); no regex
 # braces, so that the SQL can go through GE's query templating unescaped.
 DROP_DATE_SQL = "regexp_extract({column}, '([0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9])', 1)"
+# The landing source of a row: the folder of its file (`crm_contacts/2026-11-22.csv`).
+DROP_SOURCE_SQL = "split_part(replace({column}, '\\', '/'), '/', 1)"
+# The Profile360 checks whose failures are listed row by row (source, day...).
+ROW_CHECKS = ("unexpected_rows", "drop_row_counts_in_band", "quarantine_share_below", "values_match_regex")
 
 
 @dataclass(frozen=True)
@@ -154,22 +158,26 @@ def _drop_filter(column: str, window: Window | None) -> str:
 
 
 def _landing_rows_sql(base_views: list[str]) -> str:
-    """Every landing row (quarantined or not) with the day of its drop."""
+    """Every landing row (quarantined or not) with its source and the day of its drop."""
     if not base_views:
         raise RuntimeError("no staging.base_* views in the warehouse: build staging first")
-    parts = [f"select {DROP_DATE_SQL.format(column='_source_file')} as drop_date from {view}" for view in base_views]
+    parts = [f"select {DROP_SOURCE_SQL.format(column='_source_file')} as source, "
+             f"{DROP_DATE_SQL.format(column='_source_file')} as drop_date from {view}" for view in base_views]
     return "\n union all ".join(parts)
 
 
 def _per_drop_sql(base_views: list[str], window: Window | None) -> str:
+    """CTEs ending in per_drop: landing rows per source and drop day."""
     spine = ""
-    if window is not None:  # a validated day without any drop counts as 0 rows
-        spine = (f" union all select strftime(d, '%Y-%m-%d') as drop_date, 0 as landing_rows from "
+    if window is not None:  # a validated day without a source's drop counts as 0 rows of it
+        spine = (f" union all select sources.source, strftime(d, '%Y-%m-%d') as drop_date, 0 as landing_rows "
+                 f"from (select distinct source from landing) as sources cross join "
                  f"generate_series(date '{window.start}', date '{window.end}', interval 1 day) as t(d)")
     return (f"with landing as ({_landing_rows_sql(base_views)}), "
-            f"counted as (select drop_date, count(*) as landing_rows from landing where drop_date <> '' "
-            f"group by drop_date{spine}), "
-            f"per_drop as (select drop_date, sum(landing_rows) as landing_rows from counted group by drop_date)")
+            f"counted as (select source, drop_date, count(*) as landing_rows from landing "
+            f"where drop_date <> '' group by source, drop_date{spine}), "
+            f"per_drop as (select source, drop_date, sum(landing_rows) as landing_rows from counted "
+            f"group by source, drop_date)")
 
 
 def _window_sql(window: Window | None, column: str = "drop_date") -> str:
@@ -237,40 +245,72 @@ class _Builder:
             description=f"at least {mostly:.0%} of {column} values match {args['regex']}")
 
     def _drop_band(self, args: dict[str, Any]) -> Any:
+        """Per drop day, every source together: landing rows within [min_ratio,
+        max_ratio] x the median of the `lookback` drops before it, widened by `z`
+        times the Poisson spread of that median (sqrt(median)), so that the band
+        scales with the drop's size (at 50 rows a day the spread dominates, at
+        50,000 the ratios). A failing day lists its sources, furthest from their
+        own medians first."""
         import great_expectations as gx
 
         lookback, low, high = int(args["lookback"]), float(args["min_ratio"]), float(args["max_ratio"])
-        frame = f"order by drop_date rows between {lookback} preceding and 1 preceding"
+        z = float(args.get("z", 0))
+        window = f"order by drop_date rows between {lookback} preceding and 1 preceding"
         query = (
             f"{_per_drop_sql(self.base_views, self.window)}, "
-            f"banded as (select drop_date, landing_rows, median(landing_rows) over ({frame}) as recent_median, "
-            f"count(*) over ({frame}) as recent_drops from per_drop) "
-            f"select drop_date, landing_rows, recent_median, recent_drops from banded "
-            f"cross join (select count(*) as batch_rows from {{batch}}) as b "
-            f"where {_window_sql(self.window)} and recent_drops >= {int(args['min_history'])} "
-            f"and (landing_rows < {low} * recent_median or landing_rows > {high} * recent_median)"
+            f"per_day as (select drop_date, sum(landing_rows) as landing_rows from per_drop group by drop_date), "
+            f"banded as (select drop_date, landing_rows, median(landing_rows) over ({window}) as recent_median, "
+            f"count(*) over ({window}) as recent_drops from per_day), "
+            f"bounds as (select *, greatest(0, {low} * recent_median - {z} * sqrt(recent_median)) as lowest, "
+            f"{high} * recent_median + {z} * sqrt(recent_median) as highest from banded), "
+            f"source_medians as (select source, drop_date, landing_rows, median(landing_rows) over "
+            f"(partition by source {window}) as recent_median from per_drop), "
+            f"sources as (select drop_date, string_agg(source || ' ' || landing_rows || ' rows (median ' "
+            f"|| coalesce(cast(recent_median as varchar), '-') || ')', ', ' "
+            f"order by abs(landing_rows - coalesce(recent_median, 0)) desc) as sources "
+            f"from source_medians group by drop_date) "
+            f"select b.drop_date, b.landing_rows, b.recent_median, round(b.lowest, 1) as lowest, "
+            f"round(b.highest, 1) as highest, s.sources from bounds as b "
+            f"left join sources as s on b.drop_date = s.drop_date "
+            f"cross join (select count(*) as batch_rows from {{batch}}) as batch_rows "
+            f"where {_window_sql(self.window, 'b.drop_date')} and b.recent_drops >= {int(args['min_history'])} "
+            f"and (b.landing_rows < b.lowest or b.landing_rows > b.highest) order by b.drop_date"
         )
         return gx.expectations.UnexpectedRowsExpectation(
             unexpected_rows_query=query,
             description=(f"landing rows of each drop within {low}-{high} x the median of the "
-                         f"{lookback} drops before it"))
+                         f"{lookback} drops before it (+/- {z:g} x sqrt(median))"))
 
     def _quarantine_share(self, args: dict[str, Any]) -> Any:
+        """Per drop day, every source together: quarantined rows at most
+        `max_share` of the landing rows plus `z` binomial standard deviations at
+        that share, and a failure needs at least `min_rows` quarantined rows (one
+        broken row of a 20-row drop is noise; 5% of 50,000 rows is not). A
+        failing day lists its sources with their quarantined / landing rows."""
         import great_expectations as gx
 
-        share = float(args["max_share"])
+        share, z, least = float(args["max_share"]), float(args.get("z", 0)), int(args.get("min_rows", 1))
         query = (
             f"{_per_drop_sql(self.base_views, self.window)}, "
-            f"quarantined as (select {DROP_DATE_SQL.format(column='source_file')} as drop_date, "
-            f"sum(occurrences) as quarantined_rows from {{batch}} group by 1) "
-            f"select p.drop_date, p.landing_rows, coalesce(q.quarantined_rows, 0) as quarantined_rows "
-            f"from per_drop as p left join quarantined as q on p.drop_date = q.drop_date "
-            f"where {_window_sql(self.window, 'p.drop_date')} "
-            f"and coalesce(q.quarantined_rows, 0) > {share} * p.landing_rows"
+            f"quarantined as (select source, {DROP_DATE_SQL.format(column='source_file')} as drop_date, "
+            f"sum(occurrences) as quarantined_rows from {{batch}} group by 1, 2), "
+            f"by_source as (select p.source, p.drop_date, p.landing_rows, "
+            f"coalesce(q.quarantined_rows, 0) as quarantined_rows from per_drop as p left join quarantined as q "
+            f"on p.source = q.source and p.drop_date = q.drop_date), "
+            f"per_day as (select drop_date, sum(landing_rows) as landing_rows, "
+            f"sum(quarantined_rows) as quarantined_rows, string_agg(source || ' ' || quarantined_rows || '/' "
+            f"|| landing_rows, ', ' order by quarantined_rows desc) filter (where quarantined_rows > 0) "
+            f"as sources from by_source group by drop_date), "
+            f"judged as (select *, {share} * landing_rows "
+            f"+ {z} * sqrt(landing_rows * {share} * (1 - {share})) as allowed from per_day) "
+            f"select drop_date, landing_rows, quarantined_rows, round(allowed, 1) as allowed, sources "
+            f"from judged where {_window_sql(self.window)} "
+            f"and quarantined_rows > allowed and quarantined_rows >= {least} order by drop_date"
         )
         return gx.expectations.UnexpectedRowsExpectation(
             unexpected_rows_query=query,
-            description=f"quarantined rows at most {share:.0%} of each drop's landing rows")
+            description=(f"quarantined rows of each drop at most {share:.0%} of its landing rows "
+                         f"(+ {z:g} binomial standard deviations; judged from {least} rows)"))
 
     def _not_collapsing(self, args: dict[str, Any]) -> Any:
         import great_expectations as gx
@@ -333,6 +373,8 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
     history = _load_history(folder)
     base_views, relations = _base_views(db_path)
 
+    if progress:
+        progress(f"loading Great Expectations ({len(suites)} suites)")
     import great_expectations as gx
 
     _patch_persisted_connection()
@@ -351,6 +393,7 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
     datasource = context.data_sources.add_sql(name=DATASOURCE, connection_string=f"duckdb:///{db_path}")
     outcomes: list[SuiteOutcome] = []
     definitions, by_name = [], {}
+    batch_sqls: dict[str, str] = {}
     try:
         for table, suite in suites.items():
             outcome = SuiteOutcome(table, suite["asset"], suite.get("blocking", True), success=False)
@@ -362,7 +405,9 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
             if suite.get("scope") == "drop":
                 where = _drop_filter(suite.get("drop_column", "source_file" if table.endswith(
                     "quarantined_rows") else "_source_file"), window)
-            asset = datasource.add_query_asset(name=table, query=f"select * from {table} where {where}")
+            batch_sql = f"select * from {table} where {where}"
+            batch_sqls[table] = batch_sql
+            asset = datasource.add_query_asset(name=table, query=batch_sql)
             batch = asset.add_batch_definition_whole_table("batch")
             builder = _Builder(table, window, base_views, history)
             expectations = [builder.build(spec) for spec in suite["expectations"]]
@@ -375,25 +420,56 @@ def validate(db_path: str | Path, window: Window | None = None, names: list[str]
             checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
                 name=CHECKPOINT, validation_definitions=definitions,
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")], result_format="SUMMARY"))
+            if progress:
+                progress(f"running {len(definitions)} suites and building the data docs")
             result = checkpoint.run()
             for run_result in result.run_results.values():
-                table = run_result.suite_name
-                _record(by_name[table], run_result)
-                if progress:
-                    progress(by_name[table].describe())
+                _record(by_name[run_result.suite_name], run_result)
     finally:
         _release(datasource)
         del datasource
         gc.collect()
+    _list_failing_rows(db_path, outcomes, suites, batch_sqls, base_views, window, history)
     for outcome in outcomes:
-        if outcome.error and progress:
+        if progress:
             progress(outcome.describe())
     _update_history(folder, history, outcomes)
     seconds = round(time.perf_counter() - started, 2)
     docs = folder / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    if docs.exists():
+        from orchestration.quality.offline_docs import make_offline
+
+        make_offline(docs.parent)
     run = ValidationRun(outcomes, window, seconds, Path(), docs if docs.exists() else None)
     run.results_path = _write_results(folder, run)
     return run
+
+
+def _list_failing_rows(db_path: Path, outcomes: list[SuiteOutcome], suites: dict[str, dict[str, Any]],
+                       batch_sqls: dict[str, str], base_views: list[str], window: Window | None,
+                       history: dict[str, Any]) -> None:
+    """The rows behind each failed Profile360 row check (which source, which day...),
+    read with DuckDB once GE has let the file go (GE reports only their count)."""
+    import duckdb
+
+    failed = [(o, e) for o in outcomes for e in o.failed if e.type in ROW_CHECKS and not e.error]
+    if not failed:
+        return
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for outcome, item in failed:
+            builder = _Builder(outcome.table, window, base_views, history)
+            spec = next((s for s in suites[outcome.table]["expectations"] if s["type"] == item.type
+                         and all(s.get(k) == v for k, v in item.arguments.items() if k in s)), None)
+            if spec is None:
+                continue
+            query = builder.build(spec).unexpected_rows_query.format(
+                batch=f"({batch_sqls[outcome.table]}) as batch")
+            cursor = con.execute(f"select * from ({query}) as failing limit 10")
+            columns = [c[0] for c in cursor.description]
+            item.details = {"unexpected_rows": [dict(zip(columns, row)) for row in cursor.fetchall()]}
+    finally:
+        con.close()
 
 
 def _record(outcome: SuiteOutcome, run_result: Any) -> None:

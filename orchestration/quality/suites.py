@@ -30,10 +30,14 @@ An entry holds:
   ``drop_row_counts_in_band``    landing rows of each validated drop (every
                                  source together, quarantined rows included)
                                  between ``min_ratio`` and ``max_ratio`` times the
-                                 median of the ``lookback`` drops before it
-                                 (checked once ``min_history`` earlier drops exist).
+                                 median of the ``lookback`` drops before it, give
+                                 or take ``z`` times sqrt(median) (checked once
+                                 ``min_history`` earlier drops exist).
   ``quarantine_share_below``     quarantined / landing rows of each validated
-                                 drop at most ``max_share``.
+                                 drop at most ``max_share`` plus ``z`` binomial
+                                 standard deviations, failing only from
+                                 ``min_rows`` quarantined rows.
+A failed band names each failing drop day and its sources (rows per source).
   ``distinct_count_not_collapsing`` distinct ``column`` values at least
                                  ``min_ratio`` times the count of the last
                                  successful validation (kept in the results folder).
@@ -97,9 +101,13 @@ SUITES: dict[str, dict[str, Any]] = {
         "blocking": True,
         "expectations": [
             _required("source", "source_file", "record_key", "reason_code", "reason", "raw_record", "occurrences"),
+            # Per drop day. z widens both bands by the counting noise of
+            # small drops (Poisson / binomial standard deviations), so that the
+            # demo's own daily build passes at 300 persons (a few rows a source a
+            # day) as at 100,000; min_rows: fewer quarantined rows never fail.
             {"type": "drop_row_counts_in_band", "lookback": 14, "min_history": 7,
-             "min_ratio": 0.4, "max_ratio": 2.5},
-            {"type": "quarantine_share_below", "max_share": 0.05},
+             "min_ratio": 0.4, "max_ratio": 2.5, "z": 3},
+            {"type": "quarantine_share_below", "max_share": 0.05, "z": 3, "min_rows": 5},
         ],
     },
     # ---------------------------------------------------------------- staging

@@ -54,10 +54,10 @@ def test_demo_command_generates_builds_and_summarises(tmp_path):
     result = run_cli("demo", "--persons", "150", "--days", "7", landing_dir=landing, db_path=db)
     assert result.returncode == cli.EXIT_OK, result.stdout[-4000:] + result.stderr[-4000:]
     assert (landing / "_truth" / "person_map.csv").exists()
-    assert "staging.stg_web__events" in result.stdout
+    assert "Profiles: " in result.stdout and "Top segments by revenue:" in result.stdout
     assert "Quarantined landing rows:" in result.stdout
     # A second run reuses the landing zone rather than regenerating it.
-    again = run_cli("summary", landing_dir=landing, db_path=db)
+    again = run_cli("summary", "--tables", landing_dir=landing, db_path=db)
     assert again.returncode == cli.EXIT_OK and "staging.stg_crm__contacts" in again.stdout
 
 
