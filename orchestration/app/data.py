@@ -287,8 +287,8 @@ class Warehouse:
                             link_status, link_reason
                      from identity.fct_identity_links where profile_id = ?"""
         else:
-            sql = f"""select source, record_key_masked as record_label, record_key_masked as record_key,
-                             identifier_type, identifier_key, identifier_masked as identifier_label,
+            sql = f"""select source, record_key as record_label, record_key,
+                             identifier_type, identifier_id as identifier_key, identifier_value as identifier_label,
                              first_seen_at, last_seen_at, link_status, link_reason
                       from {M}.fct_identity_links where profile_id = ?"""
         return self.rows(cur, sql + " order by source, record_key, identifier_type, identifier_key", [profile_id])
