@@ -37,6 +37,16 @@ GOLDEN_MASKED = (("full_name", "full_name_initials"), ("gender", "gender"), ("bi
 GOLDEN_PERSONAL = tuple((name, name) for name, _ in GOLDEN_MASKED)
 
 
+def _apply_secrets(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Personal mode reads the build warehouse, whose masked views may need the build's
+    secrets as session variables (orchestration/lib/dbt_secrets.py, when present)."""
+    try:
+        from orchestration.lib.dbt_secrets import apply_secrets
+    except ImportError:
+        return
+    apply_secrets(con, str(db_path))
+
+
 class NotPublished(RuntimeError):
     """The warehouse lacks a table the app needs (never built or published)."""
 
@@ -87,6 +97,7 @@ class Warehouse:
         if self.personal:
             con = duckdb.connect(str(self.path), read_only=True)
             try:
+                _apply_secrets(con, self.path)
                 yield con
             finally:
                 con.close()
