@@ -8,28 +8,9 @@
 
 with
 
-dim_profile_traits as (
+int_segment_profiles as (
 
-    select * from {{ ref('dim_profile_traits') }}
-
-),
-
-int_lifecycle_stages as (
-
-    select * from {{ ref('int_lifecycle_stages') }}
-
-),
-
-profiles as (
-
-    select
-        dim_profile_traits.*,
-        int_lifecycle_stages.lifecycle_stage,
-        int_lifecycle_stages.lifecycle_tier,
-        int_lifecycle_stages.lifecycle_stage_tier
-    from dim_profile_traits
-    inner join int_lifecycle_stages
-        on dim_profile_traits.profile_id = int_lifecycle_stages.profile_id
+    select * from {{ ref('int_segment_profiles') }}
 
 ),
 
@@ -40,7 +21,7 @@ feature_values as (
             profile_id,
             '{{ name }}' as feature,
             cast(({{ expression }}) as {{ dbt.type_float() }}) as feature_value
-        from profiles
+        from int_segment_profiles
         {{- '\n        union all' if not loop.last }}
     {%- endfor %}
 

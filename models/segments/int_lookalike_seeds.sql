@@ -6,28 +6,9 @@
 
 with
 
-dim_profile_traits as (
+int_segment_profiles as (
 
-    select * from {{ ref('dim_profile_traits') }}
-
-),
-
-int_lifecycle_stages as (
-
-    select * from {{ ref('int_lifecycle_stages') }}
-
-),
-
-profiles as (
-
-    select
-        dim_profile_traits.*,
-        int_lifecycle_stages.lifecycle_stage,
-        int_lifecycle_stages.lifecycle_tier,
-        int_lifecycle_stages.lifecycle_stage_tier
-    from dim_profile_traits
-    inner join int_lifecycle_stages
-        on dim_profile_traits.profile_id = int_lifecycle_stages.profile_id
+    select * from {{ ref('int_segment_profiles') }}
 
 ),
 
@@ -38,7 +19,7 @@ seeds as (
             '{{ lookalike.key }}' as segment_key,
             '{{ lookalike.lookalike_of }}' as seed_segment_key,
             profile_id
-        from profiles
+        from int_segment_profiles
         where coalesce(({{ lookalike.seed_condition }}), false)
         union all
     {%- endfor %}
@@ -47,7 +28,7 @@ seeds as (
         cast(null as {{ dbt.type_string() }}) as segment_key,
         cast(null as {{ dbt.type_string() }}) as seed_segment_key,
         profile_id
-    from profiles
+    from int_segment_profiles
     where 1 = 0
 
 ),

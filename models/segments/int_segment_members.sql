@@ -14,15 +14,9 @@ int_as_of_date as (
 
 ),
 
-dim_profile_traits as (
+int_segment_profiles as (
 
-    select * from {{ ref('dim_profile_traits') }}
-
-),
-
-int_lifecycle_stages as (
-
-    select * from {{ ref('int_lifecycle_stages') }}
+    select * from {{ ref('int_segment_profiles') }}
 
 ),
 
@@ -32,22 +26,9 @@ int_lookalike_scores as (
 
 ),
 
-profiles as (
-
-    select
-        dim_profile_traits.*,
-        int_lifecycle_stages.lifecycle_stage,
-        int_lifecycle_stages.lifecycle_tier,
-        int_lifecycle_stages.lifecycle_stage_tier
-    from dim_profile_traits
-    inner join int_lifecycle_stages
-        on dim_profile_traits.profile_id = int_lifecycle_stages.profile_id
-
-),
-
 members as (
 
-    {{ profile360.segment_membership('profiles') }}
+    {{ profile360.segment_membership('int_segment_profiles') }}
     {%- for lookalike in lookalikes %}
         union all
         select
