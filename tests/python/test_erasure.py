@@ -98,7 +98,10 @@ def _rows(landing: Path, source: str):
 def con(built_warehouse):
     assert built_warehouse.build.returncode == 0, (
         built_warehouse.build.stdout[-6000:] + built_warehouse.build.stderr[-3000:])
+    from orchestration.lib.dbt_secrets import apply_secrets
+
     connection = duckdb.connect(str(built_warehouse.db_path), read_only=True)
+    apply_secrets(connection, str(built_warehouse.db_path))  # the views that hash with the secrets
     yield connection
     connection.close()
 
@@ -189,7 +192,7 @@ def test_demo_erases_persons_with_records_in_several_sources(landing_identifiers
     assert {"email", "phone", "customer_id", "anonymous_id"} <= types, types
 
 
-def _scan(con, needles: list[str], digit_needles: list[str]) -> list[tuple[str, str, str]]:
+def _scan(con, needles: list[str], digit_needles: list[str], min_relations: int = 40) -> list[tuple[str, str, str]]:
     """(relation, column, needle) for every text match in every table and view of the warehouse:
     every column of every row as text, lower-cased; digit needles also against the text without
     the separators people type in phone numbers."""
@@ -197,7 +200,7 @@ def _scan(con, needles: list[str], digit_needles: list[str]) -> list[tuple[str, 
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = current_database() and table_schema not in ('information_schema', 'pg_catalog')"
     ).fetchall()
-    assert len(relations) > 40, relations
+    assert len(relations) > min_relations, relations
     plain = re.compile("|".join(re.escape(needle) for needle in needles)) if needles else None
     digits = re.compile("|".join(re.escape(needle) for needle in digit_needles)) if digit_needles else None
     hits = set()
@@ -230,6 +233,37 @@ def test_no_trace_of_an_erased_person_in_any_table_or_view(con, requests, own_id
     (kept,) = con.execute("select email from staging.stg_crm__contacts where email is not null limit 1").fetchone()
     assert _scan(con, [kept.lower()], []), "the scan should find a value that is in the warehouse"
     assert _scan(con, sorted(needles), sorted(digit_needles)) == []
+
+
+def _erased_needles(requests, own_identifiers) -> tuple[set[str], set[str]]:
+    needles, digit_needles = set(), set()
+    for request in requests:
+        needles |= {request["raw"].lower(), request["normalised"].lower()}
+        if request["type"] == "phone":
+            digit_needles.add(_national_phone(request["raw"]))
+    for (identifier_type, normalised), spellings in own_identifiers.items():
+        if identifier_type == "phone":
+            digit_needles.add(_national_phone(normalised))
+        needles |= {normalised.lower()} | {spelling.lower() for spelling in spellings}
+    return needles, digit_needles
+
+
+def test_no_trace_of_an_erased_person_in_serving_exports_target_or_logs(built_warehouse, requests,
+                                                                        own_identifiers):
+    """The serving warehouse (every column), the audience files, dbt's target/ and logs/."""
+    from orchestration.lib.project import PROJECT_DIR
+    from orchestration.lib.serving import serving_db_path
+
+    needles, digit_needles = _erased_needles(requests, own_identifiers)
+    with duckdb.connect(str(serving_db_path(built_warehouse.db_path)), read_only=True) as serving:
+        assert _scan(serving, sorted(needles), sorted(digit_needles), min_relations=8) == []
+    plain = re.compile("|".join(re.escape(needle) for needle in sorted(needles)))
+    files = [path for folder in (built_warehouse.exports_dir, PROJECT_DIR / "target", PROJECT_DIR / "logs")
+             for path in folder.rglob("*") if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
+    assert any(path.suffix == ".csv" for path in files)
+    found = [(str(path), match.group(0)) for path in files
+             for match in [plain.search(path.read_text(errors="replace").lower())] if match]
+    assert found == []
 
 
 def test_erasure_log_holds_salted_hashes_only(con, requests, own_identifiers):

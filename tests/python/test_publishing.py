@@ -5,13 +5,13 @@ nowhere, and builds never overlap nor break a reader."""
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import stat
 import subprocess
 import sys
 import time
-import os
 
 import duckdb
 
