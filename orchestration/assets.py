@@ -192,7 +192,7 @@ def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
         for outcome in run.outcomes:
             suite = suites[outcome.table]
             failed = [f"{e.type} {json.dumps(e.arguments, default=str)[:120]}: "
-                      f"{e.error or json.dumps(e.observed, default=str)[:300]}" for e in outcome.failed]
+                      f"{e.error or json.dumps(e.details or e.observed, default=str)[:600]}" for e in outcome.failed]
             yield AssetCheckResult(
                 asset_key=ASSET_KEYS[suite["asset"]], check_name=check_name(outcome.table),
                 passed=outcome.success,

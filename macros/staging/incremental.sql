@@ -78,6 +78,16 @@
         1 = 1
     {%- else -%}
         {{ column }} > '{{ watermark | replace("'", "''") }}'
+    {%- endif %}
+    {#- A daily partition's run (Dagster passes var profile360__drop_end, the
+        last drop day of the partition or range) reads no drop after it: a run
+        for 2026-11-20 stages the drops up to that day, whatever has landed
+        since. The lower bound is the watermark, not profile360__drop_start: a
+        run never skips a drop that is not staged yet. -#}
+    {%- set drop_end = var('profile360__drop_end', none) -%}
+    {%- if drop_end %}
+        and {{ profile360.regex_replace_all(column, '^.*[/\\\\]', '') }}
+        < '{{ (modules.datetime.date.fromisoformat(drop_end | string) + modules.datetime.timedelta(days=1)).isoformat() }}'
     {%- endif -%}
 {%- endmacro %}
 

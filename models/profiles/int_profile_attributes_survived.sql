@@ -32,27 +32,56 @@ survivorship_rules as (
 
 ),
 
-eligible as (
+int_place_names_keyed as (
+
+    select * from {{ ref('int_place_names_keyed') }}
+
+),
+
+-- Cities and provinces under their standard name before any rule counts or
+-- ranks them (`HCM`, `Sài Gòn`, `TP.HCM` -> `Hồ Chí Minh`:
+-- seeds/vn_place_names.csv); a spelling not listed is kept as typed.
+standardized as (
 
     select
         int_profile_attribute_candidates.profile_id,
         int_profile_attribute_candidates.attribute_name,
-        int_profile_attribute_candidates.attribute_value,
+        coalesce(
+            int_place_names_keyed.standard_name, int_profile_attribute_candidates.attribute_value
+        ) as attribute_value,
         int_profile_attribute_candidates.source,
         int_profile_attribute_candidates.observed_at,
+        int_profile_attribute_candidates.count_observations
+    from int_profile_attribute_candidates
+    left join int_place_names_keyed
+        on
+            int_profile_attribute_candidates.attribute_name = int_place_names_keyed.place_type
+            and {{ profile360.place_name_key('int_profile_attribute_candidates.attribute_value') }}
+            = int_place_names_keyed.spelling_key
+
+),
+
+eligible as (
+
+    select
+        standardized.profile_id,
+        standardized.attribute_name,
+        standardized.attribute_value,
+        standardized.source,
+        standardized.observed_at,
         survivorship_rules.rule,
         survivorship_rules.source_priority,
-        sum(int_profile_attribute_candidates.count_observations) over (
+        sum(standardized.count_observations) over (
             partition by
-                int_profile_attribute_candidates.profile_id,
-                int_profile_attribute_candidates.attribute_name,
-                int_profile_attribute_candidates.attribute_value
+                standardized.profile_id,
+                standardized.attribute_name,
+                standardized.attribute_value
         ) as value_frequency
-    from int_profile_attribute_candidates
+    from standardized
     inner join survivorship_rules
         on
-            int_profile_attribute_candidates.attribute_name = survivorship_rules.attribute
-            and int_profile_attribute_candidates.source = survivorship_rules.source
+            standardized.attribute_name = survivorship_rules.attribute
+            and standardized.source = survivorship_rules.source
 
 ),
 

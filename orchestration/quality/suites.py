@@ -105,8 +105,11 @@ SUITES: dict[str, dict[str, Any]] = {
             # small drops (Poisson / binomial standard deviations), so that the
             # demo's own daily build passes at 300 persons (a few rows a source a
             # day) as at 100,000; min_rows: fewer quarantined rows never fail.
+            # Volume: z = 2 (not 3): a drop cut to a tenth must still fail at
+            # 300 persons (median ~95 rows a day: band from ~19; the demo's
+            # quietest day has 49).
             {"type": "drop_row_counts_in_band", "lookback": 14, "min_history": 7,
-             "min_ratio": 0.4, "max_ratio": 2.5, "z": 3},
+             "min_ratio": 0.4, "max_ratio": 2.5, "z": 2},
             {"type": "quarantine_share_below", "max_share": 0.05, "z": 3, "min_rows": 5},
         ],
     },

@@ -1,0 +1,36 @@
+"""A daily partition processes that day's drops: the Dagster run of a day passes
+var profile360__drop_end (orchestration.assets._dbt_vars), and the incremental
+staging models stage no drop after it (macros/staging/incremental.sql)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from conftest import generate_days, land_day, run_dbt
+
+
+def _staged_days(db) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        files = con.execute("select distinct _source_file from staging.stg_web__events").fetchall()
+    return {name.split("/")[-1].split(".")[0] for (name,) in files}
+
+
+def test_a_partition_run_stages_only_the_drops_up_to_its_day(tmp_path):
+    generated, days = generate_days(tmp_path, persons=60, days=3)
+    landing, db, target = tmp_path / "landing", tmp_path / "wh.duckdb", tmp_path / "target"
+    for day in days:  # every drop has landed before the runs
+        land_day(generated, landing, day)
+    select = ["--select", "+stg_web__events"]
+
+    def partition_run(day: str) -> None:
+        dbt_vars = json.dumps({"profile360__drop_start": day, "profile360__drop_end": day})
+        run_dbt("build", *select, "--vars", dbt_vars, landing=landing, db=db, target=target)
+
+    partition_run(days[0])
+    assert _staged_days(db) == {days[0]}
+    partition_run(days[1])
+    assert _staged_days(db) == {days[0], days[1]}
+    run_dbt("build", *select, landing=landing, db=db, target=target)  # no partition: every drop
+    assert _staged_days(db) == set(days)
