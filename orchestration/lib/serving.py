@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.comments import copy_comments
+
 # The schemas BI may read. Everything else stays in the build warehouse.
 SERVING_SCHEMAS = ("marts_masked",)
 LOOKUP_TABLE = "marts_masked.profile_lookup"
@@ -121,6 +123,8 @@ def publish(db_path: str | Path, serving_path: str | Path | None = None) -> Path
             con.execute(f'create schema "{schema}"')
         for schema, name in relations:
             con.execute(f'create table "{schema}"."{name}" as select * from "{catalog}"."{schema}"."{name}"')
+        # BI tools show the descriptions dbt persisted (persist_docs) on the copies too.
+        copy_comments(con, catalog, SERVING_SCHEMAS)
         # The key is a bound parameter: it is written to no SQL text, log or artefact.
         con.execute(
             f"create table {LOOKUP_TABLE} as "

@@ -21,6 +21,8 @@ def build_db(tmp_path, monkeypatch):
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts_masked; create schema identity; create schema profiles")
         con.execute("create table marts_masked.dim_profiles as select 'p1' as profile_id, 'a***@x.vn' as email")
+        con.execute("comment on table marts_masked.dim_profiles is 'One row per profile, masked.'")
+        con.execute("comment on column marts_masked.dim_profiles.email is 'The best e-mail, masked.'")
         con.execute("create table profiles.dim_profiles as select 'p1' as profile_id, 'an@x.vn' as email")
         con.execute("create table identity.map_identifiers_to_profiles as "
                     "select * from (values ('email', 'an@x.vn', 'p1'), ('phone', '+84912345678', 'p1'), "
@@ -41,6 +43,11 @@ def test_publish_copies_only_bi_schemas_with_keyed_lookups(build_db):
         lookups = con.execute("select identifier_type, lookup_hash, profile_id from marts_masked.profile_lookup "
                               "order by 1").fetchall()
         text = str(con.execute("select * from marts_masked.profile_lookup").fetchall())
+        # The descriptions dbt persisted reach BI tools reading the serving warehouse.
+        assert con.execute("select comment from duckdb_tables() where table_name = 'dim_profiles'").fetchone() == (
+            "One row per profile, masked.",)
+        assert con.execute("select comment from duckdb_columns() where table_name = 'dim_profiles' "
+                           "and column_name = 'email'").fetchone() == ("The best e-mail, masked.",)
     # Worked by hand: SHA-256 of "<key>|<type>|<normalised value>"; the unlinked identifier is left out.
     assert lookups == [
         ("email", hashlib.sha256(f"{key}|email|an@x.vn".encode()).hexdigest(), "p1"),
