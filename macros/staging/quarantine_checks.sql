@@ -7,12 +7,15 @@
       missing_key        a column of `key` is missing
       bad_timestamp      a column of `timestamps` is missing or not ISO-8601;
                          a column of `optional_timestamps` is present but not
-      future_timestamp   a column of `timestamps` or `optional_timestamps` is
+      future_timestamp   a column of `timestamps` (the row's own time) is
                          later than the end (midnight UTC) of the drop day
                          of the row's file (`drop_file`, e.g. _source_file)
                          plus var profile360__future_timestamp_tolerance_hours:
                          a row cannot tell of a time its drop had not reached,
-                         and must not move the as-of day past the newest drop
+                         and must not move the as-of day past the newest drop.
+                         Optional times of a later state (a ticket's
+                         resolved_at) are not checked: traits read them as
+                         of their day, so a future one is simply not yet
       bad_date           a column of `dates` is present but not YYYY-MM-DD
       bad_number         a column of `numbers` is present but not a number
       negative_quantity  a column of `non_negative` is below zero
@@ -47,7 +50,7 @@
             24 + var('profile360__future_timestamp_tolerance_hours') | int,
             'cast(' ~ profile360.landing_drop_date(drop_file) ~ ' as ' ~ dbt.type_timestamp() ~ ')'
         ) -%}
-        {%- for column in timestamps + optional_timestamps -%}
+        {%- for column in timestamps -%}
             {%- do checks.append({'when': profile360.parse_timestamp_utc(column) ~ ' > ' ~ latest_allowed, 'code': 'future_timestamp', 'column': column}) -%}
         {%- endfor -%}
     {%- endif -%}
