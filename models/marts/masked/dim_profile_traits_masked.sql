@@ -84,7 +84,18 @@ final as (
         days_since_last_activity,
         recency_points,
         intensity_points,
-        behaviour_score
+        behaviour_score,
+        probability_alive,
+        expected_purchases_30d,
+        expected_purchases_90d,
+        expected_purchases_365d,
+        expected_spend_per_purchase,
+        expected_value_12m,
+        is_churn_risk,
+        next_best_product_1,
+        next_best_product_2,
+        next_best_product_3,
+        next_best_basis
     from dim_profile_traits
 
 )

@@ -26,6 +26,8 @@ final as (
         average_order_value,
         orders_per_profile,
         avg_behaviour_score,
+        expected_value_12m,
+        avg_probability_alive,
         email_reachable,
         email_reachable_share,
         consented_marketing_email,
