@@ -111,9 +111,9 @@
 {% macro log_rejected_landing_files(relation) -%}
     {%- if execute -%}
         {%- set rows = run_query(
-            "select file, coalesce(reason, 'changed_after_admission: contents changed since the file was admitted; "
+            "select source_file, coalesce(reason, 'changed_after_admission: contents changed since the file was admitted; "
             ~ "its new rows are not reprocessed') from " ~ relation
-            ~ " where status = 'rejected' or changed_after_admission order by file"
+            ~ " where status = 'rejected' or changed_after_admission order by source_file"
         ) -%}
         {%- for row in rows -%}
             {{ log("landing file not read: " ~ row[0] ~ " (" ~ row[1] ~ ")", info=True) }}

@@ -53,7 +53,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     first_log = (target / "logs" / "dbt.log").read_text(encoding="utf-8")
     with duckdb.connect(str(db), read_only=True) as con:
         files = {row[0]: row[1:] for row in con.execute(
-            "select file, status, reason from staging.stg_landing__files").fetchall()}
+            "select source_file, status, reason from staging.stg_landing__files").fetchall()}
         as_of = con.execute("select as_of_date from traits.int_as_of_date").fetchone()[0]
         latest_event = con.execute("select max(event_at) from staging.stg_web__events").fetchone()[0]
         future_rows = con.execute(

@@ -12,7 +12,7 @@
 -- (changed_after_admission); its new rows are not reprocessed yet.
 {{ config(
     materialized='incremental',
-    unique_key='file',
+    unique_key='source_file',
     incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
     post_hook="{{ profile360.log_rejected_landing_files(this) }}",
@@ -25,10 +25,10 @@
         from (select filename, size, last_modified from {{ source('landing', 'files') }}) as listed
         left join {{ this }} as stored
             on
-                stored.file = {{ profile360.landing_file('listed.filename') }}
+                stored.source_file = {{ profile360.landing_file('listed.filename') }}
                 and stored.size_bytes = listed.size
                 and stored.modified_at = cast(listed.last_modified as {{ dbt.type_timestamp() }})
-        where stored.file is null
+        where stored.source_file is null
     {%- endset -%}
     {%- set to_hash = run_query(changed_query).columns[0].values() | list -%}
 {%- endif %}
@@ -66,7 +66,7 @@ hashed as (
 described as (
 
     select
-        {{ profile360.landing_file('listed.filename') }} as file,
+        {{ profile360.landing_file('listed.filename') }} as source_file,
         regexp_extract(listed.filename, '([^/\\\\]+)[/\\\\][^/\\\\]+$', 1) as source,
         regexp_extract(listed.filename, '[^/\\\\]+$', 0) as file_name,
         {{ profile360.landing_drop_date('listed.filename') }} as drop_date,
@@ -103,7 +103,7 @@ stored as (
 final as (
 
     select
-        judged.file,
+        judged.source_file,
         judged.source,
         judged.file_name,
         judged.drop_date,
@@ -111,8 +111,10 @@ final as (
         judged.modified_at,
         {%- if profile360.staging_is_incremental() %}
             coalesce(judged.content_hash, stored.content_hash) as content_hash,
-            coalesce(stored.admitted_content_hash, case when judged.reason is null then coalesce(judged.content_hash, stored.content_hash) end)
-                as admitted_content_hash,
+            coalesce(
+                stored.admitted_content_hash,
+                case when judged.reason is null then coalesce(judged.content_hash, stored.content_hash) end
+            ) as admitted_content_hash,
         {%- else %}
             judged.content_hash,
             case when judged.reason is null then judged.content_hash end as admitted_content_hash,
@@ -127,12 +129,20 @@ final as (
         {{ profile360.load_timestamp() }} as _loaded_at
     from judged
     {%- if profile360.staging_is_incremental() %}
-        left join stored on judged.file = stored.file
+        left join stored on judged.source_file = stored.source_file
     {%- endif %}
+
+),
+
+flagged as (
+
+    select
+        *,
+        coalesce(
+            status = 'admitted' and content_hash <> admitted_content_hash, false
+        ) as changed_after_admission
+    from final
 
 )
 
-select
-    *,
-    status = 'admitted' and content_hash is distinct from admitted_content_hash as changed_after_admission
-from final
+select * from flagged
