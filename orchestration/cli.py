@@ -287,8 +287,28 @@ def _stop_group(process, grace_s: float) -> None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
-                pass
+                return
+            break
+    _wait_group_gone(process.pid, grace_s)
+
+
+def _wait_group_gone(pgid: int, grace_s: float) -> None:
+    """Return once no process of the group is still running (a killed process
+    takes a moment to die; zombies left for init to reap no longer run)."""
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline:
+        running = False
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                running = True
+                break
+        if not running:
             return
+        time.sleep(0.1)
 
 
 def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:

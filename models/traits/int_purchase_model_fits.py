@@ -182,6 +182,10 @@ def model(dbt, session):
         "lifetime_purchases": "n",
         "average_spend": "m",
     })
+    # The rows in one order whatever order the warehouse returns them in: the
+    # likelihood sums, and so the optimum, are then the same to the last bit
+    # for the same buyers (a backfilled day equals a build of that day).
+    inputs = inputs.sort_values(["x", "t_x", "big_t", "n", "m"], kind="mergesort").reset_index(drop=True)
     as_of = dbt.ref("int_as_of_date").df()
     as_of_date = pd.Timestamp(as_of["as_of_date"].iloc[0]).date()
     if dbt.is_incremental:

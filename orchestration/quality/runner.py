@@ -455,8 +455,11 @@ def _list_failing_rows(db_path: Path, outcomes: list[SuiteOutcome], suites: dict
     failed = [(o, e) for o in outcomes for e in o.failed if e.type in ROW_CHECKS and not e.error]
     if not failed:
         return
+    from orchestration.lib.dbt_secrets import apply_secrets
+
     con = duckdb.connect(str(db_path), read_only=True)
     try:
+        apply_secrets(con, str(db_path))  # the base_ views hash with the erasure salt
         for outcome, item in failed:
             builder = _Builder(outcome.table, window, base_views, history)
             spec = next((s for s in suites[outcome.table]["expectations"] if s["type"] == item.type

@@ -66,7 +66,7 @@ def test_bad_arguments_are_one_line_with_exit_2(tmp_path, capsys, isolated_env):
 
 
 def test_an_unexpected_error_is_one_line_without_traceback(tmp_path, capsys, monkeypatch, isolated_env):
-    def explode(paths):
+    def explode(paths, tables=False):
         raise RuntimeError("disk on fire\nsecond line")
 
     monkeypatch.setattr(cli, "_summary", explode)
@@ -79,9 +79,11 @@ def test_an_unexpected_error_is_one_line_without_traceback(tmp_path, capsys, mon
 
 
 def test_a_real_process_prints_no_traceback(tmp_path):
-    """A corrupt warehouse file: the error reaches the user as one line, exit 1."""
+    """A corrupt warehouse file: the error reaches the user as one line, exit 1.
+    (summary reads the serving warehouse published beside the build warehouse.)"""
     db = tmp_path / "wh.duckdb"
     db.write_text("not a database")
+    (tmp_path / "wh_serving.duckdb").write_text("not a database either")
     env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(db), "PROFILE360_LANDING_DIR": str(tmp_path)}
     env.pop("PROFILE360_DEBUG", None)
     result = subprocess.run([sys.executable, "-m", "orchestration.cli", "summary"], cwd=PROJECT_DIR, env=env,

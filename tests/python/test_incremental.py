@@ -98,6 +98,11 @@ PARTIAL = {
     # (a load time), request_id and erased_as the request that reached it
     # first; the set of erased identifiers must be the same.
     "staging.stg_landing__erasure_log": "select identifier_hash, identifier_type from {t}",
+    # Landing admission: when a build first listed a file is a load time; the
+    # files, their contents and verdicts must be the same.
+    "staging.stg_landing__files":
+        "select source_file, source, file_name, drop_date, size_bytes, content_hash, status, reason, "
+        "changed_after_admission from {t}",
     # Membership history: a day-by-day build records spells opened on
     # earlier days, a one-shot build only the last day. The current state,
     # the open spells, must be the same.
@@ -229,12 +234,19 @@ def _edit_drops(landing: Path, days: list[str]) -> tuple[dict, list[dict]]:
             return list(reader.fieldnames or []), list(reader)
 
     header, orders = read(days[0])
-    order_id = orders[0]["order_id"]
-    # Every version of that order in the generated drops, by updated_at.
-    versions = [row for day in days for row in read(day)[1] if row["order_id"] == order_id]
-    latest = max(versions, key=lambda row: row["updated_at"])
-    newer = {**latest, "status": "cancelled", "updated_at": f"{days[-1]}T23:59:00+07:00"}
-    older = {**latest, "status": "returned", "updated_at": orders[0]["ordered_at"]}
+    sent = [row for day in days for row in read(day)[1]]
+
+    def latest_version(order_id: str) -> dict:
+        return max((row for row in sent if row["order_id"] == order_id), key=lambda row: row["updated_at"])
+
+    # An order of day 1 whose every version was sent before day 8: the
+    # cancellation sent on day 8, at the end of that day, is then its latest
+    # state (a row cannot carry a time after its own drop day: it would be
+    # quarantined as future_timestamp).
+    order = next(row for row in orders if latest_version(row["order_id"])["updated_at"] < days[7])
+    latest = latest_version(order["order_id"])
+    newer = {**latest, "status": "cancelled", "updated_at": f"{days[7]}T23:59:00+07:00"}
+    older = {**latest, "status": "returned", "updated_at": order["ordered_at"]}
     for day, row in ((days[7], newer), (days[9], older)):
         drop = landing / "ecommerce_orders" / f"{day}.csv"
         ending = "" if drop.read_text(encoding="utf-8").endswith("\n") else "\n"
@@ -488,6 +500,9 @@ def both(scenario: Scenario):
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{scenario.db}' as incremental (read_only)")
     con.execute(f"attach '{scenario.one_shot_db}' as full_refresh (read_only)")
+    from orchestration.lib.dbt_secrets import apply_secrets
+
+    apply_secrets(con, str(scenario.db))  # the base_ views hash with the erasure salt
     yield con
     con.close()
 

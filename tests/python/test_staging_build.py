@@ -194,7 +194,7 @@ def test_quarantine_explains_each_row(con):
 def test_summary_command_prints_staging_counts(built_warehouse, con):
     from conftest import run_cli
 
-    result = run_cli("summary", landing_dir=built_warehouse.landing_dir, db_path=built_warehouse.db_path)
+    result = run_cli("summary", "--tables", landing_dir=built_warehouse.landing_dir, db_path=built_warehouse.db_path)
     assert result.returncode == 0, result.stderr
     (web_events,) = con.execute("select count(*) from staging.stg_web__events").fetchone()
     assert "staging.stg_web__events" in result.stdout
