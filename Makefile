@@ -28,6 +28,8 @@ demo: $(STAMP)
 # Two xdist workers, whole modules each (their module fixtures build once); the
 # slowest tests are listed at the end.
 test: $(STAMP)
+	@# The app's browser tests (tests/python/test_app.py) take screenshots with Debian's headless Chromium.
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 lint: $(STAMP)
