@@ -220,15 +220,7 @@ def _scan(con, needles: list[str], digit_needles: list[str], min_relations: int 
 
 
 def test_no_trace_of_an_erased_person_in_any_table_or_view(con, requests, own_identifiers):
-    needles, digit_needles = set(), set()
-    for request in requests:
-        needles |= {request["raw"].lower(), request["normalised"].lower()}
-        if request["type"] == "phone":
-            digit_needles.add(_national_phone(request["raw"]))
-    for (identifier_type, normalised), spellings in own_identifiers.items():
-        if identifier_type == "phone":
-            digit_needles.add(_national_phone(normalised))
-        needles |= {normalised.lower()} | {spelling.lower() for spelling in spellings}
+    needles, digit_needles = _erased_needles(requests, own_identifiers)
     # The scan must be able to find things: a value of a person who was not erased is found.
     (kept,) = con.execute("select email from staging.stg_crm__contacts where email is not null limit 1").fetchone()
     assert _scan(con, [kept.lower()], []), "the scan should find a value that is in the warehouse"
