@@ -12,18 +12,23 @@
   layer run in one step (one GE context).
 * All assets share the daily partitions: a run for a day (or a range, in one
   run: single-run backfill policy) validates that day's landing drops and
-  rebuilds the project (the models read every drop at once); the day range is
-  passed to dbt as vars ``profile360__drop_start`` / ``profile360__drop_end``
-  for models that will want it.
+  rebuilds the project; the day range is passed to dbt as vars
+  ``profile360__drop_start`` / ``profile360__drop_end`` (incremental staging
+  reads no drop after drop_end). Every dbt step of a run shares one target
+  folder: the project is parsed once per run.
+* ``segments_backfill/segment_history``: traits and segments as of past days in
+  their own schemas (partition = as-of day), job profile360_segment_backfill.
 """
 
 
 import json
 import os
 import shutil
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -35,6 +40,7 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     BackfillPolicy,
+    Config,
     DailyPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
@@ -148,12 +154,11 @@ def _dbt_build(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[
     dbt_vars = _dbt_vars(context)
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
-    invocation = dbt.cli(args, context=context)
-    try:
-        yield from invocation.stream()
-    finally:
-        # Every call gets its own target folder (~7 MB): not kept run after run.
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+    # One target folder for every dbt step of the run (same vars in each step):
+    # the first step parses the project and saves the parse, the later steps
+    # reuse it (dagster-dbt's default, a new folder per step, parsed each time).
+    invocation = dbt.cli(args, context=context, target_path=run_target_path("daily", context.run.run_id))
+    yield from invocation.stream()
 
 
 LAYERS = _layers()
@@ -262,6 +267,73 @@ def serving_warehouse(context: AssetExecutionContext) -> MaterializeResult:
     apply_environment(paths)
     with build_lock(paths.db_path, wait=True):
         lines = [f"published the serving warehouse {publish(paths.db_path)}"]
+    # The run's dbt target folder (~7 MB) is not kept run after run.
+    shutil.rmtree(run_target_path("daily", context.run.run_id), ignore_errors=True)
     for line in lines:
         context.log.info(line)
     return MaterializeResult(metadata={"report": MetadataValue.md("\n".join(lines))})
+
+
+# --- Segment backfills: partitions are as-of days -----------------------------
+SEGMENT_BACKFILL_KEY = AssetKey(["segments_backfill", "segment_history"])
+
+
+class SegmentBackfillConfig(Config):
+    """Options of a segment backfill run (launchpad, or `profile360 backfill-segments`)."""
+
+    step_days: int = 1  # compute every n-th day of the range (always its last)
+    append: bool = False  # continue the backfill history instead of starting it afresh
+
+
+def run_target_path(prefix: str, run_id: str) -> Path:
+    """A dbt target folder for one Dagster run (every dbt call of the run shares it,
+    so dbt parses once per run); the folders of runs over 12 hours old are removed."""
+    base = Path(os.environ.get("DBT_TARGET_PATH") or Path(profile360_project.project_dir) / "target")
+    if not base.is_absolute():
+        base = Path(profile360_project.project_dir) / base
+    runs = base / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    for old in runs.iterdir():
+        if old.is_dir() and time.time() - old.stat().st_mtime > 12 * 3600:
+            shutil.rmtree(old, ignore_errors=True)
+    return runs / f"{prefix}-{run_id}"
+
+
+def _as_of_inputs() -> list[AssetKey]:
+    """The assets the as-of models (tag as_of) read outside themselves: the live
+    identity and profiles a backfill computes its traits and segments from."""
+    as_of = {uid for uid, node in MANIFEST["nodes"].items() if "as_of" in node.get("tags", [])}
+    names = {MANIFEST["nodes"][parent]["name"] for uid in as_of
+             for parent in MANIFEST["nodes"][uid]["depends_on"]["nodes"]
+             if parent in MANIFEST["nodes"] and parent not in as_of}
+    return sorted((ASSET_KEYS[name] for name in names if name in ASSET_KEYS), key=lambda key: key.path)
+
+
+@asset(key=SEGMENT_BACKFILL_KEY, deps=_as_of_inputs(), partitions_def=daily_partitions,
+       backfill_policy=BackfillPolicy.single_run(), group_name="segments_backfill",
+       description="Traits and segment membership as of past days, built into their own schemas "
+                   "(traits_backfill, segments_backfill; each table has its as_of_date, the history "
+                   "segments_backfill.fct_segment_membership_changes its entered_at/exited_at days) from the "
+                   "live identity and profiles. A partition is an as-of day; a backfill over a range is one run "
+                   "that computes the days in order (one dbt call a day, one dbt parse a run). The live "
+                   "traits, segments, history and exports are not touched.")
+def segment_backfill(context: AssetExecutionContext, config: SegmentBackfillConfig) -> MaterializeResult:
+    from orchestration.lib.segments import backfill_plan, run_plan
+
+    window = context.partition_time_window
+    start, end = window.start.date(), window.end.date() - timedelta(days=1)
+    plan = backfill_plan(start, end, config.step_days, fresh=not config.append)
+    paths = Paths.from_env()
+    apply_environment(paths)
+    target = run_target_path("segment-backfill", context.run.run_id)
+    try:
+        with build_lock(paths.db_path, wait=True):
+            protect_build_warehouse(paths.db_path)
+            report = run_plan(paths, plan, target, log=context.log.info)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    for line in report.lines():
+        context.log.info(line)
+    return MaterializeResult(metadata={
+        "as_of_days": MetadataValue.json([day.isoformat() for day in report.days]),
+        "dbt_full_parses": report.full_parses, "seconds": round(report.seconds, 1)})

@@ -9,7 +9,7 @@
     profile360 summary    the headline: profiles, known share, top segments by revenue,
                           where the exports and UIs are (--tables: every table's rows)
     profile360 ui         start the Dagster UI (http://127.0.0.1:3000)
-    profile360 backfill-segments   recompute segment membership as of each past day
+    profile360 backfill-segments   segment membership as of past days, beside the live one
     profile360 freeze-segment      freeze a segment's current members under a name
     profile360 explain A B         why two records are (or are not) one profile
     profile360 app        the Profile 360 app (search, profiles, segment explorer), masked
@@ -114,15 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     backfill = commands.add_parser(
         "backfill-segments",
-        help="recompute traits and segment membership as of each day from --start to --end "
-             "(point in time) and rebuild the membership history from it")
+        help="compute traits and segment membership as of each day from --start to --end "
+             "(point in time) into traits_backfill / segments_backfill, with their membership history; "
+             "a Dagster run of profile360_segment_backfill. The live segments are not touched")
     _add_paths(backfill)
     backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
     backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
     backfill.add_argument("--step-days", type=int, default=1,
                           help="days between computed days (default 1; 7 for a weekly history)")
     backfill.add_argument("--append", action="store_true",
-                          help="continue the recorded history instead of starting it afresh at --start")
+                          help="continue the backfill history instead of starting it afresh at --start")
 
     freeze = commands.add_parser("freeze-segment",
                                  help="copy a segment's current members into segments.segment_snapshots")
@@ -311,16 +312,30 @@ def _wait_group_gone(pgid: int, grace_s: float) -> None:
         time.sleep(0.1)
 
 
-def _backfill_segments(paths: Paths, args: argparse.Namespace) -> None:
-    from orchestration.lib.segments import backfill_plan, run_plan
+def _backfill_segments(paths: Paths, args: argparse.Namespace) -> int:
+    """A Dagster run of profile360_segment_backfill (partitions = as-of days):
+    traits and segments into traits_backfill / segments_backfill, the live
+    warehouse untouched."""
+    from orchestration.lib.dagster_home import prepare_dagster_home
+    from orchestration.runs import check_partitions, run_segment_backfill
 
     try:
-        plan = backfill_plan(args.start, args.end, args.step_days, fresh=not args.append)
+        check_partitions(args.start, args.end)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    started = time.perf_counter()
-    run_plan(paths, plan)
-    print(f"backfilled {len(plan)} days in {time.perf_counter() - started:.1f} s")
+    progress = _Progress()
+    home = prepare_dagster_home()
+    progress(f"segment backfill {args.start} .. {args.end} (Dagster run kept in {home}; `profile360 ui`)")
+    outcome = run_segment_backfill(args.start, args.end, args.step_days, append=args.append)
+    if not outcome.success:
+        progress(f"run {outcome.run_id}: FAILED {outcome.error[:300]}")
+        return EXIT_FAILED
+    meta = outcome.metadata
+    progress(f"backfilled {len(meta.get('as_of_days', []))} days into traits_backfill and segments_backfill "
+             f"in {meta.get('seconds')} s ({meta.get('dbt_full_parses')} dbt parse); the live segments "
+             f"are unchanged")
+    progress(f"run {outcome.run_id}: succeeded")
+    return EXIT_OK
 
 
 def _freeze_segment(paths: Paths, args: argparse.Namespace) -> None:
@@ -460,7 +475,7 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
         elif args.command == "summary":
             _summary(paths, args.tables)
         elif args.command == "backfill-segments":
-            _backfill_segments(paths, args)
+            return _backfill_segments(paths, args)
         elif args.command == "freeze-segment":
             _freeze_segment(paths, args)
         elif args.command == "explain":

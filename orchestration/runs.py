@@ -113,3 +113,49 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
                 if data.check_name.startswith("ge_") and data.severity == AssetCheckSeverity.ERROR:
                     outcome.failed_quality.append(name)
     return outcome
+
+
+@dataclass
+class BackfillOutcome:
+    success: bool
+    run_id: str = ""
+    metadata: dict = field(default_factory=dict)  # of the segments_backfill/segment_history materialisation
+    error: str = ""
+
+
+def run_segment_backfill(start: date, end: date, step_days: int = 1, append: bool = False,
+                         instance=None, log_level: str = "INFO") -> BackfillOutcome:
+    """Run `profile360_segment_backfill` in this process over the as-of days
+    [start, end]: one Dagster run (the asset's single-run backfill policy), the
+    days computed in order into traits_backfill / segments_backfill."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, SEGMENT_BACKFILL_KEY
+    from orchestration.definitions import SEGMENT_BACKFILL_JOB, defs
+
+    check_partitions(start, end)
+    job = defs.resolve_job_def(SEGMENT_BACKFILL_JOB)
+    op_name = "__".join(SEGMENT_BACKFILL_KEY.path)
+    kwargs: dict = {"raise_on_error": False,
+                    "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}},
+                                   "ops": {op_name: {"config": {"step_days": step_days, "append": append}}}}}
+    if start == end:
+        kwargs["partition_key"] = start.isoformat()
+    else:
+        kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
+    owns_instance = instance is None
+    instance = instance or DagsterInstance.get()
+    try:
+        result = job.execute_in_process(instance=instance, **kwargs)
+    finally:
+        if owns_instance:
+            instance.dispose()
+    outcome = BackfillOutcome(result.success, run_id=result.run_id)
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            outcome.metadata = {key: value.value for key, value in
+                                event.event_specific_data.materialization.metadata.items()}
+        elif event.event_type == DagsterEventType.STEP_FAILURE:
+            failure = event.event_specific_data.error
+            outcome.error = failure.message.strip() if failure else event.message or ""
+    return outcome

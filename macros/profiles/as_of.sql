@@ -3,9 +3,10 @@
     when one is asked for: var `profile360__as_of_date` (YYYY-MM-DD), by hand
     (`--vars '{profile360__as_of_date: 2026-10-01}'`), else the environment
     variable PROFILE360_AS_OF_DATE, which the backfill
-    (`profile360 backfill-segments`) sets per day: a changed env var
-    re-parses only the models that read it, where a changed --vars re-parses
-    the whole project (~12 s a day). None when neither is set: the
+    (`profile360 backfill-segments`) sets per day. The variable is read at
+    execution only (not while parsing): a backfill's days share one parse,
+    where a changed --vars, or an env var read at parse time, re-parses
+    (the whole project, ~12 s a day). None when neither is set: the
     default, the latest day seen in the data, is then computed by
     int_as_of_date (not the wall clock, so the demo gives the same answer
     every day it is built). The one place the var is read.
@@ -13,7 +14,7 @@
 {% macro as_of_date_override() -%}
     {%- set value = var('profile360__as_of_date', none) -%}
     {%- if value is none or value | string | trim in ('', 'none', 'None', 'null') -%}
-        {%- set value = env_var('PROFILE360_AS_OF_DATE', '') -%}
+        {%- set value = env_var('PROFILE360_AS_OF_DATE', '') if execute else '' -%}
     {%- endif -%}
     {%- if value is none or value | string | trim in ('', 'none', 'None', 'null') -%}
         {{ return(none) }}

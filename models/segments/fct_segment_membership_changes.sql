@@ -9,10 +9,10 @@
 -- (NULL while it still is: the "live segment" is the rows with no exited_at).
 -- Each build compares the membership of its as-of day (int_segment_members)
 -- with the open rows: members without an open row enter, open rows without
--- a member exit. Built day by day in order by the daily build or by
--- `profile360 backfill-segments` (a full refresh on its first day). A build
--- for a day earlier than one already recorded changes nothing: rewrite
--- history with a backfill, not by going back one day.
+-- a member exit. Built day by day in order by the daily build; a past
+-- history by `profile360 backfill-segments` into segments_backfill (a full
+-- refresh on its first day; the live history is not touched). A build for a
+-- day earlier than one already recorded changes nothing.
 
 with
 

@@ -5,8 +5,14 @@ every trait model ignores events at or after the end of that day (the day
 comes from var ``profile360__as_of_date`` or, as the backfill sets it, the
 environment variable ``PROFILE360_AS_OF_DATE``), and
 ``fct_segment_membership_changes`` merges each day's membership into the
-history. The plan is a pure function (tested); running it is a loop of dbt
-calls, one child process per day.
+history. A backfill builds those models into their own schemas
+(``traits_backfill``, ``segments_backfill``: PROFILE360_SEGMENT_BACKFILL=1,
+see macros/generate_schema_name.sql); the live traits, segments, history and
+exports are never touched. The plan is a pure function (tested); running it
+is a loop of dbt calls, one child process per day, sharing one target folder
+so that dbt parses the project once for the whole backfill. It runs as the
+Dagster asset ``segments_backfill/segment_history`` (orchestration.assets),
+one run per backfill, partitions = as-of days.
 """
 
 from __future__ import annotations
@@ -15,13 +21,20 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 # The models computed as of a day: traits and segments (tag set per folder in
 # dbt_project.yml). Profiles and identity are current state and not rebuilt.
 AS_OF_SELECTION = "tag:as_of"
 AS_OF_ENV = "PROFILE360_AS_OF_DATE"
+BACKFILL_ENV = "PROFILE360_SEGMENT_BACKFILL"
+# The schemas a backfill writes (generate_schema_name: <layer>_backfill).
+BACKFILL_SCHEMAS = ("traits_backfill", "segments_backfill")
+# dbt's log line when it cannot reuse a saved parse.
+FULL_PARSE_MARK = "Starting full parse"
 
 
 @dataclass(frozen=True)
@@ -33,13 +46,17 @@ class BackfillStep:
     full_refresh: bool  # the first day starts the history afresh
 
     def dbt_kwargs(self) -> dict:
-        return {"select": AS_OF_SELECTION, "full_refresh": self.full_refresh}
+        # Only the tests of the backfilled models (cautious): a test that
+        # also reads a live model downstream of them would compare two days.
+        return {"select": AS_OF_SELECTION, "full_refresh": self.full_refresh,
+                "extra": ["--indirect-selection", "cautious"]}
 
     def environment(self) -> dict[str, str]:
-        """The as-of day, passed as an environment variable rather than --vars:
-        a changed env var re-parses only the models that read it, a changed
-        --vars the whole project (~12 s a day)."""
-        return {AS_OF_ENV: self.as_of.isoformat()}
+        """The as-of day, passed as an environment variable rather than --vars
+        (read at execution only: every day shares the backfill's one parse; a
+        changed --vars re-parses the whole project, ~12 s a day), and the
+        switch that builds into the backfill schemas."""
+        return {AS_OF_ENV: self.as_of.isoformat(), BACKFILL_ENV: "1"}
 
 
 def backfill_days(start: date, end: date, step_days: int = 1) -> list[date]:
@@ -68,23 +85,45 @@ def backfill_plan(start: date, end: date, step_days: int = 1, fresh: bool = True
     ]
 
 
-def run_plan(paths, plan: list[BackfillStep]) -> None:
-    """Run a backfill plan: one dbt child process per day, in order."""
+@dataclass
+class BackfillReport:
+    """What a backfill run did: the days, the dbt parses it needed, the time."""
+
+    days: list[date]
+    full_parses: int
+    seconds: float
+
+    def lines(self) -> list[str]:
+        return [f"backfilled {len(self.days)} days ({self.days[0].isoformat()} .. {self.days[-1].isoformat()}) "
+                f"into {', '.join(BACKFILL_SCHEMAS)} in {self.seconds:.1f} s, {self.full_parses} dbt parse(s)"]
+
+
+def run_plan(paths, plan: list[BackfillStep], target_path: Path, log: Callable[[str], None] = print
+             ) -> BackfillReport:
+    """Run a backfill plan: one dbt child process per day, in order, all with
+    the target folder `target_path` (and their log there): the first call
+    parses the project and saves it, the next ones reuse that parse."""
     from orchestration.lib.dbt import DbtError, dbt_command
     from orchestration.lib.project import PROJECT_DIR, apply_environment
 
     apply_environment(paths)
     paths.db_path.parent.mkdir(parents=True, exist_ok=True)
+    target_path.mkdir(parents=True, exist_ok=True)
+    dbt_log = target_path / "dbt.log"
+    started = time.perf_counter()
     for step in plan:
-        started = time.perf_counter()
-        print(f"profile360: segments as of {step.as_of.isoformat()} ({step.command})", flush=True)
+        step_started = time.perf_counter()
+        log(f"profile360: segments as of {step.as_of.isoformat()} ({step.command})")
+        env = {**os.environ, **step.environment(),
+               "DBT_TARGET_PATH": str(target_path), "DBT_LOG_PATH": str(target_path)}
         result = subprocess.run(dbt_command(step.command, **step.dbt_kwargs()), cwd=PROJECT_DIR,
-                                env={**os.environ, **step.environment()}, check=False)
+                                env=env, check=False)
         if result.returncode != 0:
             raise DbtError(f"backfill failed as of {step.as_of.isoformat()} "
                            f"(dbt exit code {result.returncode}); see the log above")
-        print(f"profile360: {step.as_of.isoformat()} done in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        log(f"profile360: {step.as_of.isoformat()} done in {time.perf_counter() - step_started:.1f} s")
+    full_parses = dbt_log.read_text(errors="replace").count(FULL_PARSE_MARK) if dbt_log.exists() else 0
+    return BackfillReport([step.as_of for step in plan], full_parses, time.perf_counter() - started)
 
 
 def freeze_args(segment_key: str, snapshot_name: str) -> str:

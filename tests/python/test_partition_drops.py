@@ -34,3 +34,43 @@ def test_a_partition_run_stages_only_the_drops_up_to_its_day(tmp_path):
     assert _staged_days(db) == {days[0], days[1]}
     run_dbt("build", *select, landing=landing, db=db, target=target)  # no partition: every drop
     assert _staged_days(db) == set(days)
+
+
+FULL_PARSE = "Starting full parse"
+DBT_START = "Running with dbt="
+
+
+def test_a_dagster_partition_run_stages_only_its_day_and_parses_once(tmp_path, monkeypatch):
+    """The Dagster daily build of one partition (two layers: staging, identity)
+    stages only that day's drops while later days have landed, and its dbt
+    steps share one parse (one target folder per run)."""
+    from datetime import date
+
+    from dagster import DagsterInstance
+
+    from orchestration.lib.project import OFFLINE_ENV
+    from orchestration.runs import run_daily_build
+
+    generated, days = generate_days(tmp_path, persons=60, days=3)
+    landing, db, target = tmp_path / "landing", tmp_path / "wh.duckdb", tmp_path / "target"
+    for day in days:
+        land_day(generated, landing, day)
+    for key, value in {**OFFLINE_ENV, "PROFILE360_LANDING_DIR": str(landing), "PROFILE360_DB_PATH": str(db),
+                       "PROFILE360_QUALITY_DIR": str(tmp_path / "quality"),
+                       "PROFILE360_EXPORTS_DIR": str(tmp_path / "exports"),
+                       "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")}.items():
+        monkeypatch.setenv(key, value)
+
+    instance = DagsterInstance.ephemeral()
+    try:
+        outcome = run_daily_build(date.fromisoformat(days[0]), select="+int_event_identifiers_unpivoted",
+                                  instance=instance)
+    finally:
+        instance.dispose()
+    steps = {key.split("/")[0] for key in outcome.materialized}
+    assert {"staging", "identity"} <= steps, (outcome.failed_steps, outcome.failed_checks)
+    assert _staged_days(db) == {days[0]}
+
+    log = (target / "runs" / f"daily-{outcome.run_id}" / "dbt.log").read_text()
+    assert log.count(DBT_START) == 2  # the staging and the identity step
+    assert log.count(FULL_PARSE) == 1, [line for line in log.splitlines() if "parsing" in line.lower()]

@@ -7,9 +7,10 @@ modified itself):
     staged event after D deleted, order statuses and ticket resolutions put
     back to what was known on D), identity held fixed. A trait that counted
     a later event, or a later status, would differ;
-  * the membership history: a backfill from D to D + 7 reproduces, for D,
-    the membership computed as of D, and its open rows are the membership of
-    D + 7;
+  * the membership history: a backfill from D to D + 7 (a Dagster run)
+    reproduces, for D, the membership computed as of D, and its open rows are
+    the membership of D + 7, in the backfill's own schemas; every live table
+    and the exports are unchanged by it;
   * declarations as data: a segment added through var
     profile360__extra_segments, with no SQL file, is computed, listed and
     reported, and its members are exactly the profiles its condition selects
@@ -32,7 +33,14 @@ import pytest
 from conftest import run_cli
 from orchestration.lib.dbt import dbt_command
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
-from orchestration.lib.segments import AS_OF_ENV, AS_OF_SELECTION, backfill_days, backfill_plan
+from orchestration.lib.segments import (
+    AS_OF_ENV,
+    AS_OF_SELECTION,
+    BACKFILL_ENV,
+    BACKFILL_SCHEMAS,
+    backfill_days,
+    backfill_plan,
+)
 
 # The session demo covers 60 days ending 2026-11-22; D is well inside it.
 AS_OF = date(2026, 11, 1)
@@ -178,30 +186,85 @@ def test_traits_as_of_a_day_count_only_that_days_purchases(built_warehouse, as_o
     assert expected and actual == expected
 
 
+BACKFILL_SCHEMA_LIST = ", ".join(f"'{schema}'" for schema in BACKFILL_SCHEMAS)
+
+
+def _live_tables(db_path: Path) -> list[str]:
+    """Every table of the warehouse but the backfill's own schemas."""
+    return [f"{schema}.{table}" for schema, table in _rows(db_path, f"""
+        select table_schema, table_name from information_schema.tables
+        where table_type = 'BASE TABLE' and table_schema not in ({BACKFILL_SCHEMA_LIST})
+        order by 1, 2""")]
+
+
+def _changed_tables(before: Path, after: Path) -> list[str]:
+    """The tables of `after` whose full contents differ from `before` (rows
+    compared both ways with EXCEPT ALL: duplicates and NaN count), or that
+    appeared or disappeared."""
+    tables = _live_tables(after)
+    changed = sorted(set(tables) ^ set(_live_tables(before)))
+    con = duckdb.connect(str(after), read_only=True)
+    try:
+        con.execute(f"attach '{before}' as before_backfill (read_only)")
+        for table in set(tables) - set(changed):
+            differing = con.execute(f"""
+                select count(*) from (
+                    (select * from before_backfill.{table} except all select * from {table})
+                    union all
+                    (select * from {table} except all select * from before_backfill.{table})
+                )""").fetchone()[0]
+            if differing:
+                changed.append(table)
+    finally:
+        con.close()
+    return changed
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()} if folder.exists() else {}
+
+
 def test_membership_history_replays_each_day(built_warehouse, as_of_full, tmp_path):
+    """A backfill from D to D + 7 builds traits, membership and its history as
+    of those days into traits_backfill / segments_backfill; every live table
+    (traits, segments, their history, marts, ...) and the exports stay
+    identical, and the run parses the project once."""
+    from conftest import exports_dir_for
+
     history = _copy(built_warehouse, tmp_path, "history")
+    exports_before = _files(exports_dir_for(history))
     later = AS_OF + timedelta(days=7)
     result = run_cli("backfill-segments", "--start", AS_OF.isoformat(), "--end", later.isoformat(),
                      "--step-days", "7", landing_dir=built_warehouse.landing_dir, db_path=history)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "(1 dbt parse)" in result.stdout, result.stdout[-3000:]
 
+    # The present is left alone.
+    assert len(_live_tables(history)) > 50 and "segments.fct_segment_membership_changes" in _live_tables(history)
+    assert _changed_tables(built_warehouse.db_path, history) == []
+    assert _files(exports_dir_for(history)) == exports_before
+
+    # The backfill's own tables, with their as-of day.
+    assert _rows(history, "select distinct as_of_date from traits_backfill.dim_profile_traits") == [(later,)]
+    assert _rows(history, "select distinct as_of_date from segments_backfill.int_segment_members") == [(later,)]
     members_then = _rows(history, f"""
-        select profile_id, segment_key from segments.fct_segment_membership_changes
+        select profile_id, segment_key from segments_backfill.fct_segment_membership_changes
         where entered_at <= date '{AS_OF}' and (exited_at is null or exited_at > date '{AS_OF}')
         order by 1, 2
     """)
     assert members_then == _rows(as_of_full, MEMBERS_SQL)
-    open_rows = _rows(history, "select profile_id, segment_key from segments.fct_segment_membership_changes "
+    open_rows = _rows(history, "select profile_id, segment_key from segments_backfill.fct_segment_membership_changes "
                                "where exited_at is null order by 1, 2")
-    assert open_rows == _rows(history, MEMBERS_SQL)
-    moved = _rows(history, f"select count(*) from segments.fct_segment_membership_changes "
+    assert open_rows == _rows(history, MEMBERS_SQL.replace("segments.", "segments_backfill."))
+    moved = _rows(history, f"select count(*) from segments_backfill.fct_segment_membership_changes "
                            f"where exited_at = date '{later}' or entered_at = date '{later}'")
     assert moved[0][0] > 0, "a week of demo data should move someone"
     # Every profile is in exactly one stage on the last day.
     assert _rows(history, """
         select count(*) from (
-            select profile_id from segments.fct_segment_membership_changes as f
-            inner join segments.dim_segments as s
+            select profile_id from segments_backfill.fct_segment_membership_changes as f
+            inner join segments_backfill.dim_segments as s
                 on f.segment_key = s.segment_key and s.segment_kind = 'lifecycle_stage'
             where f.exited_at is null
             group by profile_id having count(*) != 1
@@ -263,8 +326,10 @@ def test_backfill_plan_steps_through_the_days_and_tests_the_last():
         (1, "run", True), (2, "run", False), (3, "build", False)]
     assert [step.full_refresh for step in backfill_plan(date(2026, 11, 1), date(2026, 11, 2), fresh=False)] == [
         False, False]
-    assert plan[0].environment() == {AS_OF_ENV: "2026-11-01"}
-    assert plan[0].dbt_kwargs() == {"select": AS_OF_SELECTION, "full_refresh": True}
+    # Into the backfill schemas, never the live ones.
+    assert plan[0].environment() == {AS_OF_ENV: "2026-11-01", BACKFILL_ENV: "1"}
+    assert plan[0].dbt_kwargs() == {"select": AS_OF_SELECTION, "full_refresh": True,
+                                    "extra": ["--indirect-selection", "cautious"]}
     with pytest.raises(ValueError):
         backfill_days(date(2026, 11, 2), date(2026, 11, 1))
     with pytest.raises(ValueError):
