@@ -225,15 +225,18 @@ def _files(folder: Path) -> dict[str, bytes]:
             if path.is_file()} if folder.exists() else {}
 
 
-def test_membership_history_replays_each_day(built_warehouse, as_of_full, tmp_path):
+def test_membership_history_replays_each_day(built_warehouse, as_of_full, tmp_path, monkeypatch):
     """A backfill from D to D + 7 builds traits, membership and its history as
     of those days into traits_backfill / segments_backfill; every live table
     (traits, segments, their history, marts, ...) and the exports stay
     identical, and the run parses the project once."""
     from conftest import exports_dir_for
 
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # the run's record, not the project's
     history = _copy(built_warehouse, tmp_path, "history")
+    shutil.copytree(built_warehouse.exports_dir, exports_dir_for(history))
     exports_before = _files(exports_dir_for(history))
+    assert exports_before, "the session build should have written exports"
     later = AS_OF + timedelta(days=7)
     result = run_cli("backfill-segments", "--start", AS_OF.isoformat(), "--end", later.isoformat(),
                      "--step-days", "7", landing_dir=built_warehouse.landing_dir, db_path=history)
