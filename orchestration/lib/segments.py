@@ -122,7 +122,8 @@ def run_plan(paths, plan: list[BackfillStep], target_path: Path, log: Callable[[
             raise DbtError(f"backfill failed as of {step.as_of.isoformat()} "
                            f"(dbt exit code {result.returncode}); see the log above")
         log(f"profile360: {step.as_of.isoformat()} done in {time.perf_counter() - step_started:.1f} s")
-    full_parses = dbt_log.read_text(errors="replace").count(FULL_PARSE_MARK) if dbt_log.exists() else 0
+    lines = dbt_log.read_text(errors="replace").splitlines() if dbt_log.exists() else []
+    full_parses = sum(FULL_PARSE_MARK in line for line in lines)
     return BackfillReport([step.as_of for step in plan], full_parses, time.perf_counter() - started)
 
 
