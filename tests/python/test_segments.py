@@ -190,10 +190,14 @@ BACKFILL_SCHEMA_LIST = ", ".join(f"'{schema}'" for schema in BACKFILL_SCHEMAS)
 
 
 def _live_tables(db_path: Path) -> list[str]:
-    """Every table of the warehouse but the backfill's own schemas."""
+    """Every table of the warehouse but the backfill's own schemas and
+    dbt-duckdb's leftover temporary tables (`<model>__dbt_tmp<time>` in main:
+    each incremental run of the Python model int_purchase_model_fits leaves
+    one, the daily build too)."""
     return [f"{schema}.{table}" for schema, table in _rows(db_path, f"""
         select table_schema, table_name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ({BACKFILL_SCHEMA_LIST})
+            and not (table_schema = 'main' and contains(table_name, '__dbt_tmp'))
         order by 1, 2""")]
 
 
