@@ -36,10 +36,13 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models
 
 # dbt's documentation site as one self-contained file (no server, no internet):
-# open target/static_index.html in a browser. Reads the warehouse's catalog.
+# open target/static_index.html in a browser. Reads the warehouse's catalog
+# (a built one: without it dbt would create an empty warehouse file).
 docs: $(STAMP)
+	@db="$${PROFILE360_DB_PATH:-warehouse/profile360.duckdb}"; test -f "$$db" || { \
+	  echo "make docs: no warehouse at $$db: run \`profile360 build\` first (or set PROFILE360_DB_PATH)" >&2; exit 2; }
 	$(BIN)/dbt docs generate --static --profiles-dir .
-	@echo "dbt docs: file://$(CURDIR)/target/static_index.html"
+	@echo "dbt docs: file://$${DBT_TARGET_PATH:-$(CURDIR)/target}/static_index.html"
 
 # The Dagster UI (dagster dev) on http://127.0.0.1:3000; Ctrl-C stops it.
 ui: $(STAMP)
