@@ -64,6 +64,34 @@ def dbt_selection_keys(select: str) -> list:
     return sorted(keys)
 
 
+def _execute_days(job, start: date, end: date, instance, log_level: str, asset_selection=None,
+                  ops: dict | None = None):
+    """Execute `job` in this process over the partitions [start, end] (one run;
+    a range through the range tags), on `instance` or the default one."""
+    from dagster import DagsterInstance
+
+    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG
+
+    check_partitions(start, end)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    if ops:
+        run_config["ops"] = ops
+    kwargs: dict = {"raise_on_error": False, "run_config": run_config}
+    if start == end:
+        kwargs["partition_key"] = start.isoformat()
+    else:
+        kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
+    if asset_selection:
+        kwargs["asset_selection"] = asset_selection
+    owns_instance = instance is None
+    instance = instance or DagsterInstance.get()
+    try:
+        return job.execute_in_process(instance=instance, **kwargs)
+    finally:
+        if owns_instance:
+            instance.dispose()
+
+
 def run_daily_build(start: date | None = None, end: date | None = None, select: str | None = None,
                     instance=None, log_level: str = "INFO") -> RunOutcome:
     """Run `profile360_daily_build` in this process over one drop day or a range
@@ -72,9 +100,9 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     No day: the latest partition (yesterday). `select` is a dbt selection; the
     asset checks of the selected assets run with them.
     """
-    from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+    from dagster import AssetCheckSeverity, DagsterEventType
 
-    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, SERVING_KEY, daily_partitions
+    from orchestration.assets import SERVING_KEY, daily_partitions
     from orchestration.definitions import DAILY_JOB, defs
 
     job = defs.resolve_job_def(DAILY_JOB)
@@ -82,22 +110,8 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
         last = daily_partitions.get_last_partition_key()
         start = end = date.fromisoformat(last)
     end = end or start
-    check_partitions(start, end)
-    kwargs: dict = {"raise_on_error": False,
-                    "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}}}}
-    if start == end:
-        kwargs["partition_key"] = start.isoformat()
-    else:
-        kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
-    if select:
-        kwargs["asset_selection"] = dbt_selection_keys(select)
-    owns_instance = instance is None
-    instance = instance or DagsterInstance.get()
-    try:
-        result = job.execute_in_process(instance=instance, **kwargs)
-    finally:
-        if owns_instance:
-            instance.dispose()
+    result = _execute_days(job, start, end, instance, log_level,
+                           asset_selection=dbt_selection_keys(select) if select else None)
     outcome = RunOutcome(result.success, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
@@ -128,28 +142,15 @@ def run_segment_backfill(start: date, end: date, step_days: int = 1, append: boo
     """Run `profile360_segment_backfill` in this process over the as-of days
     [start, end]: one Dagster run (the asset's single-run backfill policy), the
     days computed in order into traits_backfill / segments_backfill."""
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterEventType
 
-    from orchestration.assets import RANGE_END_TAG, RANGE_START_TAG, SEGMENT_BACKFILL_KEY
+    from orchestration.assets import SEGMENT_BACKFILL_KEY
     from orchestration.definitions import SEGMENT_BACKFILL_JOB, defs
 
-    check_partitions(start, end)
     job = defs.resolve_job_def(SEGMENT_BACKFILL_JOB)
     op_name = "__".join(SEGMENT_BACKFILL_KEY.path)
-    kwargs: dict = {"raise_on_error": False,
-                    "run_config": {"loggers": {"console": {"config": {"log_level": log_level}}},
-                                   "ops": {op_name: {"config": {"step_days": step_days, "append": append}}}}}
-    if start == end:
-        kwargs["partition_key"] = start.isoformat()
-    else:
-        kwargs["tags"] = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
-    owns_instance = instance is None
-    instance = instance or DagsterInstance.get()
-    try:
-        result = job.execute_in_process(instance=instance, **kwargs)
-    finally:
-        if owns_instance:
-            instance.dispose()
+    result = _execute_days(job, start, end, instance, log_level,
+                           ops={op_name: {"config": {"step_days": step_days, "append": append}}})
     outcome = BackfillOutcome(result.success, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
