@@ -61,7 +61,9 @@ judged as (
 
     select
         *,
-        {{ profile360.landing_rejection_reason('source', 'file_name', 'drop_date', 'unreadable_reason', 'content_hash') }} as reason
+        {{ profile360.landing_rejection_reason(
+            'source', 'file_name', 'drop_date', 'unreadable_reason', 'content_hash'
+        ) }} as reason
     from described
     -- Folders named with a leading underscore are not sources: the demo's
     -- ground truth (_truth/) lives there (docs/data-contract.md).
@@ -109,7 +111,9 @@ final as (
             end as content_admitted_at,
         {%- else %}
             {{ profile360.load_timestamp() }} as first_seen_at,
-            case when judged.reason is null then {{ profile360.load_timestamp() }} end as content_admitted_at,
+            case
+                when judged.reason is null then {{ profile360.load_timestamp() }}
+            end as content_admitted_at,
         {%- endif %}
         {{ profile360.load_timestamp() }} as _loaded_at
     from judged
