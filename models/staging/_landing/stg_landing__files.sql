@@ -71,15 +71,28 @@ judged as (
 
 ),
 
-{%- if profile360.staging_is_incremental() %}
-
+-- The verdicts of the previous build (none on a full build).
 stored as (
 
-    select * from {{ this }}
+    {%- if profile360.staging_is_incremental() %}
+        select
+            source_file,
+            content_hash,
+            admitted_content_hash,
+            first_seen_at,
+            content_admitted_at
+        from {{ this }}
+    {%- else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_string() }}) as content_hash,
+            cast(null as {{ dbt.type_string() }}) as admitted_content_hash,
+            cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
+            cast(null as {{ dbt.type_timestamp() }}) as content_admitted_at
+        where 1 = 0
+    {%- endif %}
 
 ),
-
-{%- endif %}
 
 final as (
 
@@ -91,35 +104,25 @@ final as (
         judged.size_bytes,
         judged.modified_at,
         judged.content_hash,
-        {%- if profile360.staging_is_incremental() %}
-            coalesce(
-                stored.admitted_content_hash,
-                case when judged.reason is null then judged.content_hash end
-            ) as admitted_content_hash,
-        {%- else %}
-            case when judged.reason is null then judged.content_hash end as admitted_content_hash,
-        {%- endif %}
+        coalesce(
+            stored.admitted_content_hash,
+            case when judged.reason is null then judged.content_hash end
+        ) as admitted_content_hash,
         case when judged.reason is null then 'admitted' else 'rejected' end as status,
         judged.reason,
         judged.row_count,
-        {%- if profile360.staging_is_incremental() %}
-            coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
+        coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
+        -- When the current contents were first admitted: kept while they do
+        -- not change, this build's time when they are new or changed.
+        coalesce(
             case
-                when stored.content_hash = judged.content_hash and stored.content_admitted_at is not null
-                    then stored.content_admitted_at
-                when judged.reason is null then {{ profile360.load_timestamp() }}
-            end as content_admitted_at,
-        {%- else %}
-            {{ profile360.load_timestamp() }} as first_seen_at,
-            case
-                when judged.reason is null then {{ profile360.load_timestamp() }}
-            end as content_admitted_at,
-        {%- endif %}
+                when stored.content_hash = judged.content_hash then stored.content_admitted_at
+            end,
+            case when judged.reason is null then {{ profile360.load_timestamp() }} end
+        ) as content_admitted_at,
         {{ profile360.load_timestamp() }} as _loaded_at
     from judged
-    {%- if profile360.staging_is_incremental() %}
-        left join stored on judged.source_file = stored.source_file
-    {%- endif %}
+    left join stored on judged.source_file = stored.source_file
 
 ),
 
