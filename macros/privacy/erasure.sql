@@ -171,6 +171,11 @@
     {%- endset -%}
     {%- for landing_source, spec in sources.items() %}
     {%- set entry = profile360._identifier_entry(landing_source) %}
+    {#- Only the admitted files not yet indexed are opened (landing_reader). #}
+    {%- set admitted = profile360.admitted_landing_files(landing_source) %}
+    {%- set reader = profile360.landing_reader(
+        spec.source, landing_source, none if admitted is none else admitted | reject('in', skip_files) | list
+    ) %}
 landing_{{ landing_source }} as (
 
     {%- if spec.format == 'jsonl' %}
@@ -184,7 +189,7 @@ landing_{{ landing_source }} as (
         select
             {{ profile360.landing_file('filename') }} as _source_file,
             {{ profile360.try_parse_json('raw_line') }} as doc
-        from {{ source(spec.source, landing_source) }}
+        from {{ reader }}
         {{- skipped }}
     ) as parsed
     {%- else %}
@@ -194,7 +199,7 @@ landing_{{ landing_source }} as (
         {%- for column in entry.identifiers.values() | unique %}
         {{ profile360.clean_text(column) }} as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ source(spec.source, landing_source) }}
+    from {{ reader }}
     {{- skipped }}
     {%- endif %}
 

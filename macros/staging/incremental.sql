@@ -12,23 +12,22 @@
                                      merge on Spark (Delta).
       new_landing_files(column, stored_column, extra_condition)
                                      a WHERE condition keeping the rows of
-                                     landing files not yet staged: `column`
-                                     (the relative file path, e.g.
-                                     _source_file) after the watermark, the
-                                     greatest `stored_column` in {{ this }}
-                                     (optionally among the rows matching
-                                     extra_condition). Rendered at execute
-                                     time as a constant, so DuckDB prunes the
-                                     older files of the multi-file read
-                                     instead of parsing them. `1 = 1` on a
-                                     full build.
+                                     the landing files whose contents were
+                                     admitted after the previous load of
+                                     {{ this }} (landing_files_to_read: new
+                                     drops and drops re-sent with new
+                                     contents), a constant list rendered at
+                                     execute time. `1 = 1` on a full build.
       with_stored_rows(relation, unique_key)
                                      the candidate rows of a staging model:
                                      on a full build every row of
                                      `relation`; on an incremental run the
                                      new rows plus the stored rows of the
                                      same keys (columns of {{ this }};
-                                     _raw_record NULL, _loaded_at kept).
+                                     _raw_record NULL, _loaded_at kept),
+                                     but for the stored rows of files read
+                                     again (re-sent with new contents):
+                                     the file's new rows replace them.
                                      Deduplicate the result as a full build
                                      would, then keep
                                      coalesce(_loaded_at, load_timestamp()).
@@ -66,29 +65,61 @@
 
 
 {% macro new_landing_files(column='_source_file', stored_column='_source_file', extra_condition=none) -%}
-    {%- set watermark = none -%}
-    {%- if profile360.staging_is_incremental() -%}
-        {%- set query -%}
-            select max({{ stored_column }}) from {{ this }}
-            {%- if extra_condition %} where {{ extra_condition }}{% endif %}
-        {%- endset -%}
-        {%- set watermark = run_query(query).columns[0].values()[0] -%}
-    {%- endif -%}
-    {%- if watermark is none -%}
+    {#- stored_column is kept for callers; the files are chosen by admission time. -#}
+    {%- set files = profile360.landing_files_to_read(extra_condition) -%}
+    {%- if files is none -%}
         1 = 1
+    {%- elif files | length == 0 -%}
+        1 = 0
     {%- else -%}
-        {{ column }} > '{{ watermark | replace("'", "''") }}'
+        {{ column }} in (
+            {%- for file in files %}
+            '{{ file | replace("'", "''") }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
     {%- endif %}
     {#- A daily partition's run (Dagster passes var profile360__drop_end, the
         last drop day of the partition or range) reads no drop after it: a run
         for 2026-11-20 stages the drops up to that day, whatever has landed
-        since. The lower bound is the watermark, not profile360__drop_start: a
-        run never skips a drop that is not staged yet. -#}
+        since. -#}
     {%- set drop_end = var('profile360__drop_end', none) -%}
     {%- if drop_end %}
         and {{ profile360.regex_replace_all(column, '^.*[/\\\\]', '') }}
         < '{{ (modules.datetime.date.fromisoformat(drop_end | string) + modules.datetime.timedelta(days=1)).isoformat() }}'
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The landing files (as in _source_file) an incremental run of {{ this }}
+    reads: those whose current contents stg_landing__files admitted after the
+    previous load of {{ this }} (its newest _loaded_at before this run, among
+    the rows matching extra_condition): new drops, and drops re-sent under the
+    same name with new contents. none on a full build (every file). -#}
+{% macro landing_files_to_read(extra_condition=none) -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {#- Outside the branch: a ref dbt records when parsing. -#}
+    {%- set files = ref('stg_landing__files') -%}
+    {%- if not profile360.staging_is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select _files.source_file
+        from {{ files }} as _files
+        where
+            _files.status = 'admitted'
+            and _files.content_admitted_at > coalesce(
+                (
+                    select max(_previous._loaded_at) from {{ this }} as _previous
+                    where _previous._loaded_at < {{ profile360.load_timestamp() }}
+                    {%- if extra_condition %} and {{ extra_condition }}{% endif %}
+                ),
+                cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+            )
+        order by _files.source_file
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}
 
 
@@ -111,7 +142,18 @@
         cast(null as {{ dbt.type_string() }}) as _raw_record,
         _loaded_at
     from {{ this }} as _stored
-    where _stored.{{ unique_key }} in (select _new.{{ unique_key }} from {{ relation }} as _new)
+    where
+        _stored.{{ unique_key }} in (select _new.{{ unique_key }} from {{ relation }} as _new)
+        -- A drop re-sent with new contents: its rows read now replace the
+        -- ones it gave before.
+        {%- set reread = profile360.landing_files_to_read() %}
+        {%- if reread %}
+        and _stored._source_file not in (
+            {%- for file in reread %}
+            '{{ file | replace("'", "''") }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
+        {%- endif %}
     {%- else %}
     select
         *,

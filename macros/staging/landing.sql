@@ -6,7 +6,9 @@
                                dbt source name and file format.
       landing_run_date()       the build's run date: var profile360__run_date
                                (YYYY-MM-DD), else the UTC date the dbt run
-                               started. No drop dated after it is read.
+                               started; var profile360__drop_end when
+                               earlier (a partition's run). No drop dated
+                               after it is read.
       landing_drop_date(path)  the drop date of a landing path whose file name
                                is `<YYYY-MM-DD>.<csv|jsonl>[.gz]`, else NULL
                                (the name is not the contract's).
@@ -18,9 +20,11 @@
                                files before opening them: a future-dated
                                or misnamed file never stops a source, never
                                becomes a watermark and never moves the clock.
-      landing_rejection_reason(source_folder, file_name, drop_date)
+      landing_rejection_reason(source_folder, file_name, drop_date,
+                               unreadable_reason)
                                why stg_landing__files rejects a file, NULL
-                               when admitted.
+                               when admitted: the rules in order, first
+                               match wins (add a rule here).
     The source readers in dbt_project.yml list only date-named files
     (`[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]` globs), so a file named
     otherwise is never opened either; stg_landing__files lists every file of
@@ -51,11 +55,19 @@
 {% macro landing_run_date() -%}
     {%- set value = var('profile360__run_date', none) -%}
     {%- if value is none or value | string | trim in ('', 'none', 'None', 'null') -%}
-        {{ return(run_started_at.strftime('%Y-%m-%d')) }}
+        {%- set text = run_started_at.strftime('%Y-%m-%d') -%}
+    {%- else -%}
+        {%- set text = value | string | trim -%}
     {%- endif -%}
-    {%- set text = value | string | trim -%}
     {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is none -%}
         {{ exceptions.raise_compiler_error("profile360__run_date must be YYYY-MM-DD, got " ~ text) }}
+    {%- endif -%}
+    {#- A daily partition's run (Dagster passes var profile360__drop_end, the
+        last drop day of the partition or range) admits no drop after it: the
+        later drops are admitted, and read, by the run of their own day. -#}
+    {%- set drop_end = var('profile360__drop_end', none) -%}
+    {%- if drop_end and (drop_end | string) < text -%}
+        {%- set text = drop_end | string -%}
     {%- endif -%}
     {{ return(text) }}
 {%- endmacro %}
@@ -74,7 +86,79 @@
 {%- endmacro %}
 
 
-{% macro landing_rejection_reason(source_folder, file_name, drop_date) -%}
+{#
+    landing_reader(source_name, table_name, files=none): what a staging model
+    reads a landing source from, in place of source(): the source's own
+    reader (its external_location, dbt_project.yml) over the explicit list of
+    the files stg_landing__files admitted in this build (relative paths as
+    in _source_file), or over `files` when given (a subset of them). A file
+    never listed there is never opened: DuckDB does not prune a multi-file
+    read by a filter on `filename`, so a bad file in the glob would fail the
+    whole read. An empty list reads nothing (a relation with the source's
+    columns and no rows). Where the admission is not built (unit tests, the
+    first parse), the source itself.
+#}
+{% macro landing_reader(source_name, table_name, files=none) -%}
+    {{ return(adapter.dispatch('landing_reader', 'profile360')(source_name, table_name, files)) }}
+{%- endmacro %}
+
+{% macro default__landing_reader(source_name, table_name, files=none) -%}
+    {%- set relation = source(source_name, table_name) | string -%}
+    {%- if files is none -%}
+        {%- set files = profile360.admitted_landing_files(table_name) -%}
+    {%- endif -%}
+    {%- set found = modules.re.match(
+        "^\\s*(\\w+)\\(\\s*'([^']*)/" ~ table_name ~ "/[^']*'(.*)$", relation, modules.re.DOTALL
+    ) -%}
+    {%- if files is none or found is none -%}
+        {{ return(relation) }}
+    {%- endif -%}
+    {%- if files | length == 0 -%}
+        {%- set spec = profile360.landing_sources()[table_name] -%}
+        {%- set columns = ['raw_line'] if spec.format == 'jsonl' else var('profile360__landing_csv_columns')[table_name] -%}
+        {%- set selected = [] -%}
+        {%- for column in columns + ['filename'] -%}
+            {%- do selected.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+        {%- endfor -%}
+        {{ return('(select ' ~ selected | join(', ') ~ ' where 1 = 0)') }}
+    {%- endif -%}
+    {%- set paths = [] -%}
+    {%- for file in files | sort -%}
+        {%- do paths.append("'" ~ (found.group(2) ~ '/' ~ file) | replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {{ return(found.group(1) ~ '([' ~ paths | join(', ') ~ ']' ~ found.group(3)) }}
+{%- endmacro %}
+
+
+{#- The files of a landing folder stg_landing__files admitted in this build
+    (listed by it now: its rows of this build's load time), as a list at
+    execute time; none where it is not built (unit tests, parsing). The ref
+    makes every reader run after the admission. -#}
+{% macro admitted_landing_files(folder) -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set files = ref('stg_landing__files') -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = load_relation(files) -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select source_file from {{ relation }}
+        where
+            status = 'admitted'
+            and source = '{{ folder }}'
+            and _loaded_at = (select max(_loaded_at) from {{ relation }})
+        order by source_file
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+
+
+{% macro landing_rejection_reason(source_folder, file_name, drop_date, unreadable_reason='null', content_hash='null') -%}
     {%- set sources = profile360.landing_sources() -%}
     case
         when {{ source_folder }} not in ('{{ sources.keys() | list | join("', '") }}')
@@ -98,6 +182,16 @@
         when {{ drop_date }} > cast('{{ profile360.landing_run_date() }}' as date)
             then 'future_drop_date: ' || {{ file_name }} || ' is dated after the run date '
                 || '{{ profile360.landing_run_date() }}'
+        {#- Its contents cannot be read as the contract says (the check names
+            the file and what is wrong: missing_column, damaged_gzip,
+            not_utf8, line_too_long, missing_header, unreadable):
+            orchestration/lib/landing_check.py. #}
+        when {{ unreadable_reason }} is not null
+            then {{ unreadable_reason }}
+        {#- Landed after the check of this build listed the folder: checked,
+            and read, by the next build. #}
+        when {{ content_hash }} is null
+            then 'not_checked: ' || {{ file_name }} || ' landed during this build; the next build checks it'
     end
 {%- endmacro %}
 
@@ -112,11 +206,16 @@
     {%- if execute -%}
         {%- set rows = run_query(
             "select source_file, coalesce(reason, 'changed_after_admission: contents changed since the file was admitted; "
-            ~ "its new rows are not reprocessed') from " ~ relation
-            ~ " where status = 'rejected' or changed_after_admission order by source_file"
+            ~ "its rows are read again and replace the ones it gave before') from " ~ relation
+            ~ " where status = 'rejected' or (changed_after_admission and content_admitted_at = "
+            ~ profile360.load_timestamp() ~ ") order by source_file"
         ) -%}
         {%- for row in rows -%}
+            {%- if row[1].startswith('changed_after_admission') %}
+            {{ log("landing file changed: " ~ row[0] ~ " (" ~ row[1] ~ ")", info=True) }}
+            {%- else %}
             {{ log("landing file not read: " ~ row[0] ~ " (" ~ row[1] ~ ")", info=True) }}
+            {%- endif %}
         {%- endfor -%}
     {%- endif -%}
     select 1

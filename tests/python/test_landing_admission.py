@@ -1,11 +1,14 @@
 """Landing admission at file level (issue 13): a misnamed, unknown or
-future-dated file is rejected alone and named; it stops no source, never
+future-dated file, or one that cannot be read as the contract says (a header
+lacking a column, a damaged gzip, bytes that are not UTF-8) is rejected alone
+and named; it stops no source, never
 becomes the incremental watermark, and a row dated after its drop day is
 quarantined, so nothing can move the warehouse's as-of day past the newest
 admitted drop."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from datetime import date, datetime, timedelta
@@ -19,6 +22,61 @@ from tests.python.conftest import generate_days, land_day, landing_rows, run_dbt
 pytestmark = pytest.mark.slow
 
 FUTURE_EVENT = "we_from_the_future"
+# Files of the second day made unreadable, each in its own way (set in the scenario).
+UNREADABLE = {
+    "crm_contacts": "missing_column: crm_contacts/{day}.csv lacks the contract's column(s) email",
+    "web_events": "damaged_gzip: web_events/{day}.jsonl.gz is not a readable gzip stream",
+    "loyalty_members": "not_utf8: loyalty_members/{day}.csv is not UTF-8",
+}
+
+
+CHANGED_NEW_EVENT = "we_added_when_re_sent"
+CHANGED_URL = "https://shop.example.vn/re-sent"
+CHANGED_BROKEN_LINE = '{"event_id": "we_cut_in_half_when_re_sent", "event_t'
+
+
+def _resend_changed(landing: Path, day: str) -> dict:
+    """Re-send web_events/<day>.jsonl with new contents: its first event gets a
+    new page_url, one event is added and one line is cut in half."""
+    path = landing / "web_events" / f"{day}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    elsewhere = {line for other in (landing / "web_events").glob("*.jsonl") if other != path
+                 for line in other.read_text(encoding="utf-8").splitlines()}
+
+    def plain(line: str) -> bool:  # a good event of this file only (not a re-sent duplicate)
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return False
+        return (event.get("event_type") == "page_view" and str(event.get("event_at", "")).startswith("20")
+                and not any(str(event.get("event_id")) in other for other in elsewhere))
+
+    index = next(number for number, line in enumerate(lines) if plain(line))
+    first = json.loads(lines[index])
+    first["page_url"] = CHANGED_URL
+    added = {**first, "event_id": CHANGED_NEW_EVENT, "anonymous_id": CHANGED_NEW_EVENT}
+    lines[index] = json.dumps(first)
+    lines += [json.dumps(added), CHANGED_BROKEN_LINE]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"file": f"web_events/{day}.jsonl", "event_id": first["event_id"]}
+
+
+def _damage(landing: Path, day: str) -> dict[str, str]:
+    """Make one drop of each of three sources unreadable; return {source_file: expected reason prefix}."""
+    crm = landing / "crm_contacts" / f"{day}.csv"
+    header, rest = crm.read_text(encoding="utf-8").split("\n", 1)
+    crm.write_text(header.replace(",email,", ",e_mail,") + "\n" + rest, encoding="utf-8")
+    web = landing / "web_events" / f"{day}.jsonl"
+    (landing / "web_events" / f"{day}.jsonl.gz").write_bytes(gzip.compress(web.read_bytes())[:-100])
+    web.unlink()
+    loyalty = landing / "loyalty_members" / f"{day}.csv"
+    # A row written by a system that does not write UTF-8 (Windows-1258 Vietnamese).
+    loyalty.write_bytes(loyalty.read_bytes() + b"L_CP1258,0912345678,,Nguy\xd2n V\xe3n An,member,0,,\n")
+    return {
+        "crm_contacts/" + day + ".csv": UNREADABLE["crm_contacts"].format(day=day),
+        "web_events/" + day + ".jsonl.gz": UNREADABLE["web_events"].format(day=day),
+        "loyalty_members/" + day + ".csv": UNREADABLE["loyalty_members"].format(day=day),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +97,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
         with open(web / name, "a", encoding="utf-8") as handle:
             handle.write(json.dumps({"event_id": event_id, "event_type": "page_view", "anonymous_id": event_id,
                                      "event_at": f"{days[-2]}T10:00:00+07:00"}) + "\n")
+    # Three drops of the second day that cannot be read as the contract says.
+    unreadable = _damage(landing, days[1])
     # A folder the contract does not name.
     (landing / "notes").mkdir()
     (landing / "notes" / "readme.txt").write_text("not a drop\n")
@@ -54,6 +114,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     with duckdb.connect(str(db), read_only=True) as con:
         files = {row[0]: row[1:] for row in con.execute(
             "select source_file, status, reason from staging.stg_landing__files").fetchall()}
+        # The files the staging read: the identifier index holds every row of each.
+        read_files = {row[0] for row in con.execute(
+            "select distinct _source_file from staging.stg_landing__identifier_hashes").fetchall()}
         as_of = con.execute("select as_of_date from traits.int_as_of_date").fetchone()[0]
         latest_event = con.execute("select max(event_at) from staging.stg_web__events").fetchone()[0]
         future_rows = con.execute(
@@ -61,16 +124,30 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
             [FUTURE_EVENT]).fetchall()
         staged_future = con.execute(
             "select count(*) from staging.stg_web__events where event_id = ?", [FUTURE_EVENT]).fetchone()[0]
-    # The last day arrives: an incremental run must read it.
+    # The last day arrives: an incremental run must read it. With it, a drop
+    # already staged is re-sent under its name with new contents.
     land_day(generated, landing, days[-1])
+    changed = _resend_changed(landing, days[2])
     run_dbt("run", "--select", "path:models/staging", landing=landing, db=db, target=target)
+    second_log = (target / "logs" / "dbt.log").read_text(encoding="utf-8")[len(first_log):]
     with duckdb.connect(str(db), read_only=True) as con:
         staged_ids = {row[0] for row in con.execute("select event_id from staging.stg_web__events").fetchall()}
+        changed["staged"] = con.execute(
+            "select event_id, page_url, _source_file from staging.stg_web__events where event_id in (?, ?)",
+            [changed["event_id"], CHANGED_NEW_EVENT]).fetchall()
+        changed["quarantined"] = con.execute(
+            "select reason_code from staging.stg_landing__quarantined_rows where source_file = ? "
+            "and raw_record = ?", [changed["file"], CHANGED_BROKEN_LINE]).fetchall()
+        changed["verdict"] = con.execute(
+            "select status, changed_after_admission from staging.stg_landing__files where source_file = ?",
+            [changed["file"]]).fetchone()
+        changed["log"] = second_log
     last_day_ids = {row["event_id"].strip() for relative, row in landing_rows(generated, "web_events")
                     if row and relative.endswith(f"{days[-1]}.jsonl") and row.get("event_id")}
     return {"days": days, "files": files, "as_of": as_of, "latest_event": latest_event,
             "future_rows": future_rows, "staged_future": staged_future, "log": first_log,
-            "staged_ids": staged_ids, "last_day_ids": last_day_ids}
+            "unreadable": unreadable, "read_files": read_files,
+            "staged_ids": staged_ids, "last_day_ids": last_day_ids, "changed": changed}
 
 
 def test_each_bad_file_is_rejected_alone_with_its_reason(scenario):
@@ -82,8 +159,10 @@ def test_each_bad_file_is_rejected_alone_with_its_reason(scenario):
     assert files["notes/readme.txt"][0] == "rejected"
     assert files["notes/readme.txt"][1].startswith("unknown_source: notes")
     admitted = {name for name, (status, _) in files.items() if status == "admitted"}
-    # Every real drop of the first five days (16 sources a day) is admitted.
+    # Every real drop of the first five days (16 sources a day) is admitted,
+    # but for the three made unreadable.
     real_drops = {name for name in files if name.split("/")[1][:10] in scenario["days"][:-1]}
+    real_drops -= set(scenario["unreadable"])
     assert real_drops and admitted == real_drops
     # The build output names each file it did not read.
     for name in ("web_events/latest.jsonl", "web_events/2099-01-01.jsonl", "notes/readme.txt"):
@@ -103,3 +182,39 @@ def test_a_misnamed_file_never_becomes_the_watermark(scenario):
     assert not {"we_in_a_misnamed_file", "we_in_a_future_file"} & scenario["staged_ids"]
     assert scenario["last_day_ids"]
     assert scenario["last_day_ids"] <= scenario["staged_ids"]
+
+
+def _assert_rejected_alone(scenario, source: str) -> None:
+    [(name, reason)] = [(name, reason) for name, reason in scenario["unreadable"].items() if name.startswith(source)]
+    status, found = scenario["files"][name]
+    assert status == "rejected"
+    assert found.startswith(reason), found
+    assert f"landing file not read: {name} ({reason}" in scenario["log"]
+    # The other drops of that source are staged, the bad one is not.
+    days = scenario["days"]
+    staged_days = {path.split("/")[1][:10] for path in scenario["read_files"] if path.startswith(source + "/")}
+    assert staged_days == set(days[:-1]) - {days[1]}
+
+
+def test_a_file_lacking_a_contract_column_is_rejected_alone(scenario):
+    _assert_rejected_alone(scenario, "crm_contacts")
+
+
+def test_a_damaged_gzip_file_is_rejected_alone(scenario):
+    _assert_rejected_alone(scenario, "web_events")
+
+
+def test_a_file_that_is_not_utf8_is_rejected_alone(scenario):
+    _assert_rejected_alone(scenario, "loyalty_members")
+
+
+def test_a_file_re_sent_with_new_contents_replaces_the_rows_it_gave(scenario):
+    changed = scenario["changed"]
+    staged = sorted(changed["staged"])
+    # The changed event once, with its new value; the added event staged.
+    assert staged == sorted([(changed["event_id"], CHANGED_URL, changed["file"]),
+                             (CHANGED_NEW_EVENT, CHANGED_URL, changed["file"])])
+    # Its newly broken line is quarantined, once.
+    assert changed["quarantined"] == [("truncated_json",)]
+    assert changed["verdict"] == ("admitted", True)
+    assert f"landing file changed: {changed['file']}" in changed["log"]

@@ -5,11 +5,15 @@
 -- misnamed or future-dated file stops no source and moves no clock; this
 -- model says which files those were. The status is re-evaluated every build
 -- (a drop dated after one run date is admitted once that day has come).
--- Contents are read, to hash them, only for files new or changed in size or
--- time since this model's previous build: the list of those files is a
--- constant on the file name, so DuckDB opens no other file.
--- A file whose hash changed after it was first admitted is flagged
--- (changed_after_admission); its new rows are not reprocessed yet.
+-- Contents are read (hashed, counted, checked: stg_landing__file_checks)
+-- only for files new or changed in size or time since the previous build. A
+-- file that cannot be read as the contract says is rejected with the reason.
+-- The staging readers open only the files admitted here (landing_reader).
+-- content_admitted_at is when the file's current contents were first
+-- admitted: an incremental staging model reads the files admitted since its
+-- previous load, so a drop re-sent under the same name with new contents is
+-- read again and its rows replace the ones it gave before
+-- (changed_after_admission flags it).
 {{ config(
     materialized='incremental',
     unique_key='source_file',
@@ -17,21 +21,6 @@
     on_schema_change='fail',
     post_hook="{{ profile360.log_rejected_landing_files(this) }}",
 ) }}
-
-{%- set to_hash = none -%}
-{%- if profile360.staging_is_incremental() -%}
-    {%- set changed_query -%}
-        select listed.filename
-        from (select filename, size, last_modified from {{ source('landing', 'files') }}) as listed
-        left join {{ this }} as stored
-            on
-                stored.source_file = {{ profile360.landing_file('listed.filename') }}
-                and stored.size_bytes = listed.size
-                and stored.modified_at = cast(listed.last_modified as {{ dbt.type_timestamp() }})
-        where stored.source_file is null
-    {%- endset -%}
-    {%- set to_hash = run_query(changed_query).columns[0].values() | list -%}
-{%- endif %}
 
 with
 
@@ -45,21 +34,9 @@ listed as (
 
 ),
 
-hashed as (
+checked as (
 
-    select
-        filename,
-        md5(content) as content_hash
-    from {{ source('landing', 'files') }}
-    {%- if to_hash is not none %}
-        where filename in (
-            {%- for path in to_hash %}
-                '{{ path | replace("'", "''") }}'{{ "," if not loop.last }}
-            {%- else %}
-                null
-            {%- endfor %}
-        )
-    {%- endif %}
+    select * from {{ ref('stg_landing__file_checks') }}
 
 ),
 
@@ -72,9 +49,11 @@ described as (
         {{ profile360.landing_drop_date('listed.filename') }} as drop_date,
         listed.size as size_bytes,
         cast(listed.last_modified as {{ dbt.type_timestamp() }}) as modified_at,
-        hashed.content_hash
+        checked.content_hash,
+        checked.row_count,
+        checked.unreadable_reason
     from listed
-    left join hashed on listed.filename = hashed.filename
+    left join checked on {{ profile360.landing_file('listed.filename') }} = checked.source_file
 
 ),
 
@@ -82,7 +61,9 @@ judged as (
 
     select
         *,
-        {{ profile360.landing_rejection_reason('source', 'file_name', 'drop_date') }} as reason
+        {{ profile360.landing_rejection_reason(
+            'source', 'file_name', 'drop_date', 'unreadable_reason', 'content_hash'
+        ) }} as reason
     from described
     -- Folders named with a leading underscore are not sources: the demo's
     -- ground truth (_truth/) lives there (docs/data-contract.md).
@@ -90,15 +71,28 @@ judged as (
 
 ),
 
-{%- if profile360.staging_is_incremental() %}
-
+-- The verdicts of the previous build (none on a full build).
 stored as (
 
-    select * from {{ this }}
+    {%- if profile360.staging_is_incremental() %}
+        select
+            source_file,
+            content_hash,
+            admitted_content_hash,
+            first_seen_at,
+            content_admitted_at
+        from {{ this }}
+    {%- else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as source_file,
+            cast(null as {{ dbt.type_string() }}) as content_hash,
+            cast(null as {{ dbt.type_string() }}) as admitted_content_hash,
+            cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
+            cast(null as {{ dbt.type_timestamp() }}) as content_admitted_at
+        where 1 = 0
+    {%- endif %}
 
 ),
-
-{%- endif %}
 
 final as (
 
@@ -109,28 +103,26 @@ final as (
         judged.drop_date,
         judged.size_bytes,
         judged.modified_at,
-        {%- if profile360.staging_is_incremental() %}
-            coalesce(judged.content_hash, stored.content_hash) as content_hash,
-            coalesce(
-                stored.admitted_content_hash,
-                case when judged.reason is null then coalesce(judged.content_hash, stored.content_hash) end
-            ) as admitted_content_hash,
-        {%- else %}
-            judged.content_hash,
-            case when judged.reason is null then judged.content_hash end as admitted_content_hash,
-        {%- endif %}
+        judged.content_hash,
+        coalesce(
+            stored.admitted_content_hash,
+            case when judged.reason is null then judged.content_hash end
+        ) as admitted_content_hash,
         case when judged.reason is null then 'admitted' else 'rejected' end as status,
         judged.reason,
-        {%- if profile360.staging_is_incremental() %}
-            coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
-        {%- else %}
-            {{ profile360.load_timestamp() }} as first_seen_at,
-        {%- endif %}
+        judged.row_count,
+        coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
+        -- When the current contents were first admitted: kept while they do
+        -- not change, this build's time when they are new or changed.
+        coalesce(
+            case
+                when stored.content_hash = judged.content_hash then stored.content_admitted_at
+            end,
+            case when judged.reason is null then {{ profile360.load_timestamp() }} end
+        ) as content_admitted_at,
         {{ profile360.load_timestamp() }} as _loaded_at
     from judged
-    {%- if profile360.staging_is_incremental() %}
-        left join stored on judged.source_file = stored.source_file
-    {%- endif %}
+    left join stored on judged.source_file = stored.source_file
 
 ),
 

@@ -6,13 +6,14 @@
 -- cut in half) is dropped here when a token of its raw text (a quoted value
 -- or a word) normalises, as any identifier type, to an identifier of the
 -- erasure log (macros/staging/quarantine_erasure.sql).
--- Incremental (docs/layers.md): each source's files after the newest file of
--- that source already here are read, so a drop is parsed once; a file
--- re-read replaces its rows (same key, occurrences counted over the file).
+-- Incremental (docs/layers.md): each source's files admitted since the
+-- previous load are read (new drops, and drops re-sent with new contents);
+-- the rows of a file read again replace all the rows it gave before
+-- (delete+insert on source_file; occurrences counted over the file).
 -- A post-hook deletes stored rows of persons erased since the last load.
 {{ config(
     materialized='incremental',
-    unique_key='quarantined_row_id',
+    unique_key='source_file',
     incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
     post_hook="{{ profile360.delete_erased_rows(profile360.quarantined_row_not_erased('raw_record', this)) }}",

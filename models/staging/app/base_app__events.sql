@@ -11,7 +11,7 @@
 
 with source as (
 
-    select * from {{ source('app', 'app_events') }}
+    select * from {{ profile360.landing_reader('app', 'app_events') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -6,7 +6,7 @@
 
 with source as (
 
-    select * from {{ source('catalog', 'products') }}
+    select * from {{ profile360.landing_reader('catalog', 'products') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -6,7 +6,7 @@
 
 with source as (
 
-    select * from {{ source('catalog', 'stores') }}
+    select * from {{ profile360.landing_reader('catalog', 'stores') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -10,7 +10,7 @@
 
 with source as (
 
-    select * from {{ source('crm', 'crm_contacts') }}
+    select * from {{ profile360.landing_reader('crm', 'crm_contacts') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

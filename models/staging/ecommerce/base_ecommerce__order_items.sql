@@ -7,7 +7,7 @@
 
 with source as (
 
-    select * from {{ source('ecommerce', 'ecommerce_order_items') }}
+    select * from {{ profile360.landing_reader('ecommerce', 'ecommerce_order_items') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -11,7 +11,7 @@
 
 with source as (
 
-    select * from {{ source('ecommerce', 'ecommerce_orders') }}
+    select * from {{ profile360.landing_reader('ecommerce', 'ecommerce_orders') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

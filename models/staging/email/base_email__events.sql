@@ -6,7 +6,7 @@
 
 with source as (
 
-    select * from {{ source('email', 'email_events') }}
+    select * from {{ profile360.landing_reader('email', 'email_events') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

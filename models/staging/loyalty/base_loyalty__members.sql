@@ -9,7 +9,7 @@
 
 with source as (
 
-    select * from {{ source('loyalty', 'loyalty_members') }}
+    select * from {{ profile360.landing_reader('loyalty', 'loyalty_members') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -6,7 +6,7 @@
 
 with source as (
 
-    select * from {{ source('marketing', 'marketing_spend') }}
+    select * from {{ profile360.landing_reader('marketing', 'marketing_spend') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

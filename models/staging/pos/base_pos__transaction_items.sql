@@ -7,7 +7,7 @@
 
 with source as (
 
-    select * from {{ source('pos', 'pos_transaction_items') }}
+    select * from {{ profile360.landing_reader('pos', 'pos_transaction_items') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

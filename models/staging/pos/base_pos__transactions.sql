@@ -15,7 +15,7 @@
 
 with source as (
 
-    select * from {{ source('pos', 'pos_transactions') }}
+    select * from {{ profile360.landing_reader('pos', 'pos_transactions') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

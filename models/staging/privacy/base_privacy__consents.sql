@@ -7,7 +7,7 @@
 
 with source as (
 
-    select * from {{ source('privacy', 'consents') }}
+    select * from {{ profile360.landing_reader('privacy', 'consents') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -10,7 +10,7 @@
 
 with source as (
 
-    select * from {{ source('privacy', 'erasure_requests') }}
+    select * from {{ profile360.landing_reader('privacy', 'erasure_requests') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

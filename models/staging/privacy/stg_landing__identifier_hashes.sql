@@ -9,23 +9,26 @@
     names the identifier (its value, e-mail domain or local part) at the
     time the file was indexed.
 
-    Incremental, append-only, one read per drop: a run reads only the landing
-    files not yet indexed (a constant filter on the file name, so DuckDB
-    skips the other files without opening them). A drop rewritten under the
-    same name, or a changed blocklist, needs
-    `dbt build --full-refresh --select stg_landing__identifier_hashes+`.
+    Incremental, one read per drop: a run reads only the admitted landing
+    files not yet indexed, and those re-sent with new contents since its
+    previous load (landing_files_to_read), whose rows replace the ones the
+    file gave before (delete+insert on _source_file). A changed blocklist
+    needs `dbt build --full-refresh --select stg_landing__identifier_hashes+`.
 
     The erasure log, the erased spellings and the suppression counts read
     this index instead of parsing every landing file at every build.
 -#}
 {{ config(
     materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
 ) }}
 {%- set indexed = [] %}
 {%- if execute and is_incremental() %}
     {%- set loaded = run_query('select distinct _source_file from ' ~ this) %}
-    {%- set indexed = loaded.columns[0].values() | list %}
+    {%- set reread = profile360.landing_files_to_read() %}
+    {%- set indexed = loaded.columns[0].values() | reject('in', reread) | list %}
 {%- endif %}
 
 with
@@ -91,7 +94,8 @@ final as (
         {{ profile360.erasure_hash('landing.identifier_type', 'landing.raw_value') }}
             as spelling_hash,
         blocklisted.identifier_value is not null as is_blocklisted,
-        landing._source_file
+        landing._source_file,
+        {{ profile360.load_timestamp() }} as _loaded_at
     from landing_identifiers_normalized as landing
     left join blocklisted
         on

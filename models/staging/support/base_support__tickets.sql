@@ -9,7 +9,7 @@
 
 with source as (
 
-    select * from {{ source('support', 'support_tickets') }}
+    select * from {{ profile360.landing_reader('support', 'support_tickets') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

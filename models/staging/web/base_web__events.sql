@@ -12,7 +12,7 @@
 
 with source as (
 
-    select * from {{ source('web', 'web_events') }}
+    select * from {{ profile360.landing_reader('web', 'web_events') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -8,7 +8,7 @@
 
 with source as (
 
-    select * from {{ source('zalo', 'zalo_events') }}
+    select * from {{ profile360.landing_reader('zalo', 'zalo_events') }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
