@@ -55,7 +55,10 @@ COLUMNS = ("link_id, source, record_key, record_node_id, identifier_id, identifi
            "is_flagged, flag_reason, is_link")
 RANKS = {"customer_id": 1, "loyalty_id": 2, "email": 3, "phone": 4,
          "zalo_user_id": 5, "device_id": 6, "anonymous_id": 7}
-RESTITCH_SELECTION = ("int_identity_components int_identity_profile_anchors "
+RESTITCH_SELECTION = ("int_identity_identifier_numbers int_identity_graph_edges "
+                      "int_identity_merged_components int_identity_split_edges "
+                      "int_identity_split_components "
+                      "int_identity_components int_identity_profile_anchors "
                       "int_identity_links_rejected map_records_to_profiles "
                       "snp_identity__record_profiles fct_profile_id_changes")
 CHAIN_LENGTH = 20
