@@ -1,8 +1,11 @@
 {#
     Small rules of the identifier graph (docs/identity.md, "Stitching").
 
+    identity_ranked_types(): identifier types from strongest to weakest:
+    var profile360__identity_identifier_ranks, then the visit ids
+    (identity_session_types()), the weakest: a split drops them first.
     identity_identifier_rank(column): the rank of an identifier type (1 the
-    strongest), from var profile360__identity_identifier_ranks.
+    strongest) in that order.
 
     identity_level_factor(): split levels are stitched in one graph: the
     node of identifier number n at level l is l * identity_level_factor() + n
@@ -17,9 +20,14 @@
     longer link (erased, flagged, gone), so the dictionary never outlives
     the links it numbers.
 #}
+{% macro identity_ranked_types() -%}
+    {{ return(var('profile360__identity_identifier_ranks') + profile360.identity_session_types()) }}
+{%- endmacro %}
+
+
 {% macro identity_identifier_rank(column) -%}
     case {{ column }}
-        {%- for identifier_type in var('profile360__identity_identifier_ranks') %}
+        {%- for identifier_type in profile360.identity_ranked_types() %}
         when '{{ identifier_type }}' then {{ loop.index }}
         {%- endfor %}
     end
@@ -52,4 +60,10 @@
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- identity_is_session_type(column): whether an identifier type names a visit. -#}
+{% macro identity_is_session_type(column) -%}
+    {{ column }} in ('{{ profile360.identity_session_types() | join("', '") }}')
 {%- endmacro %}

@@ -103,7 +103,7 @@ used as (
         last_seen_at,
         'used' as link_status,
         case
-            when identifier_type in ('{{ profile360.identity_session_types() | join("', '") }}')
+            when {{ profile360.identity_is_session_type('identifier_type') }}
                 then
                     'used: session: same visit (' || identifier_type || ') as '
                     || cast(other_records as {{ dbt.type_string() }}) || ' other record'

@@ -46,7 +46,7 @@
     {%- endif %}
 {%- endif %}
 {%- set limits = var('profile360__identity_max_per_profile') %}
-{%- set top_level = var('profile360__identity_identifier_ranks') | length %}
+{%- set top_level = profile360.identity_ranked_types() | length %}
 
 with
 
@@ -85,15 +85,20 @@ split_parts as (
         int_identity_split_components.split_level <= 1
         or not (
             {%- for identifier_type, limit in limits.items() %}
-            {% if not loop.first %}or {% endif -%}
-            count(distinct case when int_identity_identifier_numbers.identifier_type = '{{ identifier_type }}'
-                then int_identity_identifier_numbers.identifier_number end) > {{ limit | int }}
+                {% if not loop.first %}or {% endif -%}
+                count(distinct case
+                    when int_identity_identifier_numbers.identifier_type = '{{ identifier_type }}'
+                        then int_identity_identifier_numbers.identifier_number
+                end) > {{ limit | int }}
             {%- endfor %}
         ) as is_kept
     from int_identity_split_components
     inner join int_identity_identifier_numbers
-        on int_identity_split_components.identifier_number = int_identity_identifier_numbers.identifier_number
-    group by int_identity_split_components.split_level, int_identity_split_components.component_number
+        on
+            int_identity_split_components.identifier_number
+            = int_identity_identifier_numbers.identifier_number
+    group by
+        int_identity_split_components.split_level, int_identity_split_components.component_number
 
 ),
 
@@ -139,7 +144,9 @@ identifier_labels as (
             as final_number
     from int_identity_identifier_numbers
     inner join int_identity_merged_components
-        on int_identity_identifier_numbers.identifier_number = int_identity_merged_components.identifier_number
+        on
+            int_identity_identifier_numbers.identifier_number
+            = int_identity_merged_components.identifier_number
     left join identifier_parts
         on int_identity_identifier_numbers.identifier_number = identifier_parts.identifier_number
 
@@ -182,7 +189,11 @@ record_labels as (
     select
         record_node_id,
         strongest_key
-        - cast(floor(strongest_key / {{ profile360.identity_level_factor() }}) as {{ dbt.type_bigint() }})
+        - cast(
+            floor(
+                strongest_key / {{ profile360.identity_level_factor() }}
+            ) as {{ dbt.type_bigint() }}
+        )
         * {{ profile360.identity_level_factor() }} as identifier_number
     from record_strongest
 
@@ -277,7 +288,8 @@ stitch_stats as (
 
     select
         max(stitch_rounds) as merged_rounds,
-        (select max(split.stitch_rounds) from int_identity_split_components as split) as split_rounds
+        (select max(split.stitch_rounds) from int_identity_split_components as split)
+            as split_rounds
     from int_identity_merged_components
 
 ),
@@ -297,7 +309,8 @@ final as (
         labelled.component_id,
         labelled.merged_component_id,
         split_components.merged_component_id is not null as is_split,
-        coalesce(stitch_stats.merged_rounds, 0) + coalesce(stitch_stats.split_rounds, 0) as stitch_rounds,
+        coalesce(stitch_stats.merged_rounds, 0)
+        + coalesce(stitch_stats.split_rounds, 0) as stitch_rounds,
         case when stitch_stats.split_rounds is null then 1 else 2 end as stitch_passes,
         greatest(coalesce(stitch_stats.merged_rounds, 0), coalesce(stitch_stats.split_rounds, 0))
             as stitch_max_pass_rounds,

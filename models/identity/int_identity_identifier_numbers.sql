@@ -13,6 +13,9 @@
     on_schema_change='fail',
     pre_hook="{{ profile360.identity_forget_unlinked_numbers() }}",
 ) }}
+{%- set numbered = this if is_incremental() else
+    '(select cast(null as ' ~ dbt.type_string() ~ ') as identifier_id, cast(null as '
+    ~ dbt.type_bigint() ~ ') as identifier_number where false)' %}
 
 with
 
@@ -33,14 +36,12 @@ linking_identifiers as (
 
 ),
 
-{% if is_incremental() %}
-
 numbered as (
 
     select
         identifier_id,
         identifier_number
-    from {{ this }}
+    from {{ numbered }} as numbered
 
 ),
 
@@ -62,22 +63,6 @@ new_identifiers as (
     where numbered.identifier_id is null
 
 ),
-
-{% else %}
-
-last_number as (
-
-    select 0 as identifier_number
-
-),
-
-new_identifiers as (
-
-    select * from linking_identifiers
-
-),
-
-{% endif %}
 
 final as (
 

@@ -60,9 +60,9 @@ ranked_identifiers as (
         row_number() over (
             partition by component_id
             order by
-                case when identifier_type in (
-                    '{{ profile360.identity_session_types() | join("', '") }}'
-                ) then 1 else 0 end,
+                case
+                    when {{ profile360.identity_is_session_type('identifier_type') }} then 1 else 0
+                end,
                 first_seen_at, identifier_rank, identifier_value
         ) as anchor_order
     from int_identity_components

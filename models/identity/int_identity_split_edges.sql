@@ -12,7 +12,7 @@
 -- identifier whose type links at no level left). Empty when no component
 -- breaks a limit.
 {%- set limits = var('profile360__identity_max_per_profile') %}
-{%- set ranks = var('profile360__identity_identifier_ranks') %}
+{%- set ranks = profile360.identity_ranked_types() %}
 
 with
 
@@ -46,7 +46,9 @@ merged_identifiers as (
         int_identity_merged_components.component_number
     from int_identity_identifier_numbers
     inner join int_identity_merged_components
-        on int_identity_identifier_numbers.identifier_number = int_identity_merged_components.identifier_number
+        on
+            int_identity_identifier_numbers.identifier_number
+            = int_identity_merged_components.identifier_number
 
 ),
 
@@ -57,9 +59,11 @@ conflicts as (
     group by component_number
     having
         {%- for identifier_type, limit in limits.items() %}
-        {% if not loop.first %}or {% endif -%}
-        count(distinct case when identifier_type = '{{ identifier_type }}'
-            then identifier_number end) > {{ limit | int }}
+            {% if not loop.first %}or {% endif -%}
+            count(distinct case
+                when identifier_type = '{{ identifier_type }}'
+                    then identifier_number
+            end) > {{ limit | int }}
         {%- endfor %}
 
 ),
@@ -76,8 +80,8 @@ conflicted_identifiers as (
 levels as (
 
     {%- for level in range(1, ranks | length) %}
-    {% if not loop.first %}union all {% endif -%}
-    select {{ level }} as split_level
+        {% if not loop.first %}union all {% endif -%}
+        select {{ level }} as split_level
     {%- endfor %}
 
 ),
