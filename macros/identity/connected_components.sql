@@ -150,7 +150,8 @@
     the stitching model renders an empty result of the right shape.
 #}
 {% macro identity_relation_exists(relation) -%}
-    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- if not execute or relation is string or relation.schema is none
+        or relation.identifier is none -%}{{ return(false) }}{%- endif -%}
     {%- set found = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
     {{ return(found is not none) }}
