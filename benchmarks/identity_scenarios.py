@@ -159,6 +159,17 @@ def restitch(source_db: str | Path, links: list[tuple], work: str | Path,
         con.execute(f"insert into identity.int_identity_links ({COLUMNS}) select * from read_csv("
                     f"'{links_csv}', header = false, all_varchar = true, names = [{names}])")
         (inserted,) = con.execute("select count(*) from identity.int_identity_links").fetchone()
+        # The stitching describes identifiers by their flag rows: keep those
+        # consistent with the fixture links (columns it does not read stay NULL).
+        con.execute("delete from identity.int_identifiers_flagged")
+        con.execute("""
+            insert into identity.int_identifiers_flagged (identifier_id, identifier_type, identifier_value,
+                first_seen_at, last_seen_at, is_flagged, flag_reason)
+            select identifier_id, identifier_type, identifier_value, min(first_seen_at), max(last_seen_at),
+                bool_or(is_flagged), max(flag_reason)
+            from identity.int_identity_links
+            group by identifier_id, identifier_type, identifier_value
+        """)
         # The fixtures replace the links outside the change log, so the stored
         # components say nothing about them: with none stored, the incremental
         # model stitches the whole graph (docs/identity.md, "Incremental builds").

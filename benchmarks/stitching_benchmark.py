@@ -80,13 +80,13 @@ def _scipy(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     # Node numbers by DuckDB, then the edges as numbers (two joins on text, as the
     # reference always did).
     con.execute(f"""
-        create or replace temp table bench_nodes as
+        create or replace table main.bench_nodes as
         with links as ({USED_LINKS})
         select node_id, row_number() over () - 1 as ix
         from (select record_node_id as node_id from links union select identifier_node_id from links)
     """)
     con.execute(f"""
-        create or replace temp table bench_links as
+        create or replace table main.bench_links as
         select r.ix as a, i.ix as b from ({USED_LINKS}) as links
         inner join bench_nodes as r on links.record_node_id = r.node_id
         inner join bench_nodes as i on links.identifier_node_id = i.node_id
@@ -101,13 +101,15 @@ def _scipy(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     cc_done = time.perf_counter()
     import pandas as pd
     frame = pd.DataFrame({"ix": np.arange(nodes, dtype=np.int64), "component": labels})
-    con.register("bench_labels_frame", frame)
-    con.execute("""
+    writer = con.cursor()
+    writer.register("bench_labels_frame", frame)
+    writer.execute("""
         create or replace table main.bench_scipy_labels as
         select bench_nodes.node_id, bench_labels_frame.component
-        from bench_nodes inner join bench_labels_frame on bench_nodes.ix = bench_labels_frame.ix
+        from main.bench_nodes as bench_nodes inner join bench_labels_frame on bench_nodes.ix = bench_labels_frame.ix
     """)
-    con.unregister("bench_labels_frame")
+    writer.unregister("bench_labels_frame")
+    writer.close()
     done = time.perf_counter()
     return {"total": done - started, "read": read - started, "cc_only": cc_done - cc_started,
             "csr_build": cc_started - read, "write_back": done - cc_done,

@@ -37,12 +37,14 @@
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }}
 {%- set links = ref('int_identity_links') %}
+{%- set scoped = {'on': false} %}
 {%- if profile360.staging_is_incremental() %}
     {%- set scope_nodes = profile360.identity_scope_nodes(links) %}
     {%- if scope_nodes is not none %}
         {%- set links = '(select * from ' ~ ref('int_identity_links')
             ~ ' where record_node_id in (select node_id from ' ~ scope_nodes
             ~ ')) as scoped_links' %}
+        {%- do scoped.update({'on': true}) %}
     {%- endif %}
 {%- endif %}
 {%- set limits = var('profile360__identity_max_per_profile') %}
@@ -71,6 +73,12 @@ int_identity_merged_components as (
 int_identity_split_components as (
 
     select * from {{ ref('int_identity_split_components') }}
+
+),
+
+int_identifiers_flagged as (
+
+    select * from {{ ref('int_identifiers_flagged') }}
 
 ),
 
@@ -152,85 +160,89 @@ identifier_labels as (
 
 ),
 
+-- A merged component stitched into more than one final component (its
+-- records follow its identifiers, so the identifiers tell).
+split_merged as (
+
+    select merged_number
+    from identifier_labels
+    group by merged_number
+    having count(distinct final_level * {{ profile360.identity_level_factor() }} + final_number) > 1
+
+),
+
 -- Components are named after their smallest node id, as text: the same
 -- names whatever numbers the dictionary gave.
 named_identifiers as (
 
     select
-        identifier_id,
-        identifier_number,
-        final_level,
-        min('i|' || identifier_id) over (partition by final_level, final_number) as component_id,
-        min('i|' || identifier_id) over (partition by merged_number) as merged_component_id
+        identifier_labels.identifier_id,
+        identifier_labels.identifier_number,
+        identifier_labels.final_level,
+        min('i|' || identifier_labels.identifier_id) over (
+            partition by identifier_labels.final_level, identifier_labels.final_number
+        ) as component_id,
+        min('i|' || identifier_labels.identifier_id) over (
+            partition by identifier_labels.merged_number
+        ) as merged_component_id,
+        split_merged.merged_number is not null as is_split
     from identifier_labels
+    left join split_merged
+        on identifier_labels.merged_number = split_merged.merged_number
 
 ),
 
--- A record's strongest linking identifier (lowest rank, then number) is in
--- its component at every level where it has a link at all.
-record_strongest as (
-
-    select
-        int_identity_links.record_node_id,
-        min(
-            int_identity_links.identifier_rank * {{ profile360.identity_level_factor() }}
-            + int_identity_identifier_numbers.identifier_number
-        ) as strongest_key
-    from int_identity_links
-    inner join int_identity_identifier_numbers
-        on int_identity_links.identifier_id = int_identity_identifier_numbers.identifier_id
-    where int_identity_links.is_link
-    group by int_identity_links.record_node_id
-
-),
-
-record_labels as (
-
-    select
-        record_node_id,
-        strongest_key
-        - cast(
-            floor(
-                strongest_key / {{ profile360.identity_level_factor() }}
-            ) as {{ dbt.type_bigint() }}
-        )
-        * {{ profile360.identity_level_factor() }} as identifier_number
-    from record_strongest
-
-),
-
+-- One pass over the links: each record, when first seen, and its strongest
+-- linking identifier (lowest rank, then number), which is in its component
+-- at every level where it has a link at all.
 record_nodes as (
 
     select
-        record_node_id as node_id,
+        int_identity_links.record_node_id as node_id,
         'record' as node_type,
-        source,
-        record_key,
+        int_identity_links.source,
+        int_identity_links.record_key,
         cast(null as {{ dbt.type_string() }}) as identifier_id,
         cast(null as {{ dbt.type_string() }}) as identifier_type,
         cast(null as {{ dbt.type_string() }}) as identifier_value,
         cast(null as integer) as identifier_rank,
-        min(first_seen_at) as first_seen_at
+        min(int_identity_links.first_seen_at) as first_seen_at,
+        min(case
+            when int_identity_links.is_link
+                then
+                    int_identity_links.identifier_rank * {{ profile360.identity_level_factor() }}
+                    + int_identity_identifier_numbers.identifier_number
+        end) as strongest_key
     from int_identity_links
-    group by record_node_id, source, record_key
+    left join int_identity_identifier_numbers
+        on int_identity_links.identifier_id = int_identity_identifier_numbers.identifier_id
+    group by int_identity_links.record_node_id, int_identity_links.source, int_identity_links.record_key
 
 ),
 
+-- The identifiers linked by the records written (all of them on a full
+-- build), described once by their flag rows.
 identifier_nodes as (
 
     select
-        identifier_node_id as node_id,
+        'i|' || int_identifiers_flagged.identifier_id as node_id,
         'identifier' as node_type,
         cast(null as {{ dbt.type_string() }}) as source,
         cast(null as {{ dbt.type_string() }}) as record_key,
-        identifier_id,
-        identifier_type,
-        identifier_value,
-        identifier_rank,
-        min(first_seen_at) as first_seen_at
-    from int_identity_links
-    where is_link
-    group by identifier_node_id, identifier_id, identifier_type, identifier_value, identifier_rank
+        int_identifiers_flagged.identifier_id,
+        int_identifiers_flagged.identifier_type,
+        int_identifiers_flagged.identifier_value,
+        {{ profile360.identity_identifier_rank('int_identifiers_flagged.identifier_type') }}
+            as identifier_rank,
+        int_identifiers_flagged.first_seen_at
+    from int_identifiers_flagged
+    inner join int_identity_identifier_numbers
+        on int_identifiers_flagged.identifier_id = int_identity_identifier_numbers.identifier_id
+    {%- if scoped.on %}
+    where int_identifiers_flagged.identifier_id in (
+        select scoped.identifier_id from int_identity_links as scoped where scoped.is_link
+    )
+    {%- endif %}
 
 ),
 
@@ -240,17 +252,30 @@ identifier_nodes as (
 labelled_records as (
 
     select
-        record_nodes.*,
+        record_nodes.node_id,
+        record_nodes.node_type,
+        record_nodes.source,
+        record_nodes.record_key,
+        record_nodes.identifier_id,
+        record_nodes.identifier_type,
+        record_nodes.identifier_value,
+        record_nodes.identifier_rank,
+        record_nodes.first_seen_at,
         case
             when named_identifiers.final_level > 0 then named_identifiers.component_id
             else record_nodes.node_id
         end as component_id,
-        coalesce(named_identifiers.merged_component_id, record_nodes.node_id) as merged_component_id
+        coalesce(named_identifiers.merged_component_id, record_nodes.node_id) as merged_component_id,
+        coalesce(named_identifiers.is_split, false) as is_split
     from record_nodes
-    left join record_labels
-        on record_nodes.node_id = record_labels.record_node_id
     left join named_identifiers
-        on record_labels.identifier_number = named_identifiers.identifier_number
+        on
+            record_nodes.strongest_key
+            - cast(
+                floor(record_nodes.strongest_key / {{ profile360.identity_level_factor() }})
+                as {{ dbt.type_bigint() }}
+            ) * {{ profile360.identity_level_factor() }}
+            = named_identifiers.identifier_number
 
 ),
 
@@ -259,7 +284,8 @@ labelled_identifiers as (
     select
         identifier_nodes.*,
         named_identifiers.component_id,
-        named_identifiers.merged_component_id
+        named_identifiers.merged_component_id,
+        named_identifiers.is_split
     from identifier_nodes
     inner join named_identifiers
         on identifier_nodes.identifier_id = named_identifiers.identifier_id
@@ -271,16 +297,6 @@ labelled as (
     select * from labelled_records
     union all
     select * from labelled_identifiers
-
-),
-
--- A merged component stitched into more than one final component.
-split_components as (
-
-    select merged_component_id
-    from labelled
-    group by merged_component_id
-    having count(distinct component_id) > 1
 
 ),
 
@@ -308,7 +324,7 @@ final as (
         labelled.first_seen_at,
         labelled.component_id,
         labelled.merged_component_id,
-        split_components.merged_component_id is not null as is_split,
+        labelled.is_split,
         coalesce(stitch_stats.merged_rounds, 0)
         + coalesce(stitch_stats.split_rounds, 0) as stitch_rounds,
         case when stitch_stats.split_rounds is null then 1 else 2 end as stitch_passes,
@@ -316,8 +332,6 @@ final as (
             as stitch_max_pass_rounds,
         {{ profile360.load_timestamp() }} as _loaded_at
     from labelled
-    left join split_components
-        on labelled.merged_component_id = split_components.merged_component_id
     cross join stitch_stats
 
 )
