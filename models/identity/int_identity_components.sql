@@ -216,7 +216,8 @@ record_nodes as (
     from int_identity_links
     left join int_identity_identifier_numbers
         on int_identity_links.identifier_id = int_identity_identifier_numbers.identifier_id
-    group by int_identity_links.record_node_id, int_identity_links.source, int_identity_links.record_key
+    group by
+        int_identity_links.record_node_id, int_identity_links.source, int_identity_links.record_key
 
 ),
 
@@ -265,7 +266,8 @@ labelled_records as (
             when named_identifiers.final_level > 0 then named_identifiers.component_id
             else record_nodes.node_id
         end as component_id,
-        coalesce(named_identifiers.merged_component_id, record_nodes.node_id) as merged_component_id,
+        coalesce(named_identifiers.merged_component_id, record_nodes.node_id)
+            as merged_component_id,
         coalesce(named_identifiers.is_split, false) as is_split
     from record_nodes
     left join named_identifiers
