@@ -7,8 +7,9 @@ tests) into a fresh DuckDB file in a child process, and prints:
     evidence ceiling (benchmarks/identity_accuracy.py);
   - split persons (records in two or more profiles) and over-merged persons
     (sharing a profile with another person);
-  - wall time of generation and of the build, the stitching model's own time
-    (int_identity_components, from dbt's run_results.json), the build's peak
+  - wall time of generation and of the build, the stitching models' own time
+    (the dictionary, edges, components and split models and
+    int_identity_components, from dbt's run_results.json), the build's peak
     memory (max RSS of the dbt child process) and the DuckDB file size;
   - stitching rounds (total, passes, most in one pass) against 2 * log2(nodes);
   - SciPy's connected_components on the same edges (the used links of the
@@ -151,7 +152,12 @@ def run_size(persons: int, args: argparse.Namespace) -> dict[str, object]:
         (links,) = con.execute("select count(*) from identity.int_identity_links where is_link").fetchone()
     finally:
         con.close()
-    stitching = timings.get("int_identity_components", float("nan"))
+    # The stitching step: from the used links to the components (the same
+    # models as benchmarks/stitching_benchmark.py times, maps aside).
+    stitching_models = ("int_identity_identifier_numbers", "int_identity_graph_edges",
+                        "int_identity_merged_components", "int_identity_split_edges",
+                        "int_identity_split_components", "int_identity_components")
+    stitching = sum(timings.get(name, float("nan")) for name in stitching_models)
     identity_models = sum(t for name, t in timings.items()
                           if name.startswith(("int_identi", "int_event_identifiers", "int_record_identifiers",
                                               "map_", "fct_", "snp_")))

@@ -1,13 +1,17 @@
 {#
-    Connected components of the identity graph, computed in rounds of plain
-    SQL driven from Jinja (no recursive CTE, no fixed number of rounds).
+    Connected components: the one place the project computes them. A model
+    declares it with one call and stays plain SQL:
 
-    identity_connected_components(edges, nodes, labels, work_prefix):
-      edges   relation with (node_a, node_b), both directions present;
-      nodes   relation with (node_id), every node of the graph (isolated too);
-      labels  relation written with (node_id, component_id): component_id is
-              the smallest node_id of the node's component.
-    Returns the number of rounds it took.
+        with components as (
+            {{ profile360.connected_components(ref('int_identity_graph_edges')) }}
+        )
+        select ... from components
+
+    connected_components(edges): SQL selecting (node_id, component_id,
+    stitch_rounds) for every node of `edges`, a relation with integer columns
+    (node_a, node_b), one row per undirected edge; a node without neighbours
+    is given as a self edge (n, n). component_id is the smallest node_id of
+    the node's component; stitch_rounds the rounds it took (same on every row).
 
     Algorithm: min-label propagation with hooking and pointer jumping. Every
     node starts as its own label. Each round, in one statement:
@@ -15,98 +19,121 @@
       2. hook: the node a label points at takes the smallest m of the nodes
          pointing at it (so a whole label tree moves at once);
       3. jump: label(v) = min(label(v), label(label(v))) (halves tree depth).
-    It stops when a round changes no label: then every node has the same
-    label as its neighbours, and that label is the component's smallest node
-    (which never changes). Components shrink to stars in O(log n) rounds on
-    real graphs; more than var profile360__identity_max_rounds rounds raises
-    an error instead of returning a half-stitched graph.
+    A label never grows, so a round changed nothing exactly when the sum of
+    the labels did not move: the convergence check is one scan of the new
+    labels (no join with the previous round). At that point every node has
+    its neighbours' label, the component's smallest node. Components shrink
+    to stars in O(log n) rounds; more than var profile360__identity_max_rounds
+    rounds raises an error instead of returning a half-stitched graph.
 
-    The rounds run on integer node numbers (node_id order, so results match
-    the text ids) and alternate between two label tables.
-    Work tables are real tables beside the model, named <model>__<name> (DuckDB
-    temp tables live per connection); the model drops them in a post-hook:
-    <work_prefix>_index, _edges, _labels, _labels_next.
+    When `edges` is a real table (a build), the rounds run as statements on
+    work tables beside the model (<model>__cc_edges, __cc_labels,
+    __cc_labels_next; dropped by identity_drop_cc_work_tables() in the
+    model's post-hook) and the returned SQL reads the last one. Otherwise
+    (dbt unit tests, where refs are fixture CTEs; parse; compile before the
+    first build) the same rounds are unrolled into CTEs, `inline_rounds` of
+    them: enough for hand-made fixtures (a path of n nodes needs about
+    log2(n) + 2).
 #}
-{% macro identity_connected_components(edges, nodes, labels, work_prefix) -%}
-    {%- set max_rounds = var('profile360__identity_max_rounds') | int -%}
-    {%- set index = profile360.identity_work_relation(work_prefix ~ '_index') -%}
-    {%- set int_edges = profile360.identity_work_relation(work_prefix ~ '_edges') -%}
-    {%- set tables = [profile360.identity_work_relation(work_prefix ~ '_labels'),
-        profile360.identity_work_relation(work_prefix ~ '_labels_next')] -%}
+{% macro connected_components(edges, inline_rounds=8) -%}
+    {{ return(adapter.dispatch('connected_components', 'profile360')(edges, inline_rounds)) }}
+{%- endmacro %}
 
-    {#- Integers instead of text ids: the rounds join and compare far faster.
-        Numbered in node_id order, so the smallest number of a component is
-        its smallest node_id and the result is the same as on the text ids. -#}
-    {%- do run_query(profile360.identity_replace_table(index,
-        'select node_id, row_number() over (order by node_id) as ix from ' ~ nodes)) -%}
-    {%- do run_query(profile360.identity_replace_table(int_edges,
-        'select node_a_index.ix as node_a, node_b_index.ix as node_b from ' ~ edges ~ ' as edges'
-        ~ ' inner join ' ~ index ~ ' as node_a_index on edges.node_a = node_a_index.node_id'
-        ~ ' inner join ' ~ index ~ ' as node_b_index on edges.node_b = node_b_index.node_id')) -%}
-    {%- do run_query(profile360.identity_replace_table(tables[0],
-        'select ix as node_id, ix as component_id from ' ~ index)) -%}
+{#- One round: labels `current` -> new labels, over the two-way edges `edges2`. -#}
+{% macro identity_cc_round_sql(edges2, current) -%}
+    with neighbourhood as (
+        select edges.node_a as node_id, labels.component_id
+        from {{ edges2 }} as edges
+        inner join {{ current }} as labels on edges.node_b = labels.node_id
+        union all
+        select node_id, component_id from {{ current }}
+    ),
+    smallest as (
+        select node_id, min(component_id) as component_id
+        from neighbourhood
+        group by node_id
+    ),
+    hooked as (
+        select labels.component_id as node_id, min(smallest.component_id) as component_id
+        from {{ current }} as labels
+        inner join smallest on labels.node_id = smallest.node_id
+        group by labels.component_id
+    ),
+    relabelled as (
+        select
+            smallest.node_id,
+            least(smallest.component_id, coalesce(hooked.component_id, smallest.component_id))
+                as component_id
+        from smallest
+        left join hooked on smallest.node_id = hooked.node_id
+    )
+    select
+        relabelled.node_id,
+        least(relabelled.component_id, parent.component_id) as component_id
+    from relabelled
+    inner join relabelled as parent on relabelled.component_id = parent.node_id
+{%- endmacro %}
 
-    {%- set state = {'rounds': 0, 'converged': false} -%}
-    {%- for round in range(1, max_rounds + 1) -%}
-        {%- if not state.converged -%}
+{% macro identity_cc_edges2_sql(edges) -%}
+    select cast(node_a as {{ dbt.type_bigint() }}) as node_a, cast(node_b as {{ dbt.type_bigint() }}) as node_b
+    from {{ edges }}
+    union all
+    select cast(node_b as {{ dbt.type_bigint() }}) as node_a, cast(node_a as {{ dbt.type_bigint() }}) as node_b
+    from {{ edges }}
+    where node_a <> node_b
+{%- endmacro %}
+
+{% macro default__connected_components(edges, inline_rounds) -%}
+    {%- if not profile360.identity_relation_exists(edges) -%}
+        {#- Unrolled rounds (unit tests, parse, compile). -#}
+        with cc_edges as (
+            {{ profile360.identity_cc_edges2_sql(edges) }}
+        ),
+        cc_labels_0 as (
+            select distinct node_a as node_id, node_a as component_id from cc_edges
+        )
+        {%- for round in range(1, inline_rounds + 1) %},
+        cc_labels_{{ round }} as (
+            {{ profile360.identity_cc_round_sql('cc_edges', 'cc_labels_' ~ (round - 1)) }}
+        )
+        {%- endfor %}
+        select node_id, component_id, {{ inline_rounds }} as stitch_rounds
+        from cc_labels_{{ inline_rounds }}
+    {%- else -%}
+        {%- set max_rounds = var('profile360__identity_max_rounds') | int -%}
+        {%- set int_edges = profile360.identity_work_relation('cc_edges') -%}
+        {%- set tables = [profile360.identity_work_relation('cc_labels'),
+            profile360.identity_work_relation('cc_labels_next')] -%}
+        {%- do run_query(profile360.identity_replace_table(int_edges, profile360.identity_cc_edges2_sql(edges))) -%}
+        {%- do run_query(profile360.identity_replace_table(tables[0],
+            'select distinct node_a as node_id, node_a as component_id from ' ~ int_edges)) -%}
+        {%- set state = {'rounds': 0, 'converged': false, 'final': tables[0],
+            'sum': run_query('select sum(component_id) from ' ~ tables[0]).columns[0].values()[0]} -%}
+        {%- for round in range(1, max_rounds + 1) if not state.converged -%}
             {#- Rounds alternate between the two label tables: no copy per round. -#}
             {%- set current = tables[(round - 1) % 2] -%}
             {%- set candidate = tables[round % 2] -%}
-            {%- set round_sql -%}
-                with neighbourhood as (
-                    select edges.node_a as node_id, labels.component_id
-                    from {{ int_edges }} as edges
-                    inner join {{ current }} as labels on edges.node_b = labels.node_id
-                    union all
-                    select node_id, component_id from {{ current }}
-                ),
-                smallest as (
-                    select node_id, min(component_id) as component_id
-                    from neighbourhood
-                    group by node_id
-                ),
-                hooked as (
-                    select labels.component_id as node_id, min(smallest.component_id) as component_id
-                    from {{ current }} as labels
-                    inner join smallest on labels.node_id = smallest.node_id
-                    group by labels.component_id
-                ),
-                relabelled as (
-                    select
-                        smallest.node_id,
-                        least(smallest.component_id, coalesce(hooked.component_id, smallest.component_id))
-                            as component_id
-                    from smallest
-                    left join hooked on smallest.node_id = hooked.node_id
-                )
-                select
-                    relabelled.node_id,
-                    least(relabelled.component_id, parent.component_id) as component_id
-                from relabelled
-                inner join relabelled as parent on relabelled.component_id = parent.node_id
-            {%- endset -%}
-            {%- do run_query(profile360.identity_replace_table(candidate, round_sql)) -%}
-            {%- set changed = run_query(
-                'select count(*) from ' ~ candidate ~ ' as candidate inner join ' ~ current
-                ~ ' as current_labels on candidate.node_id = current_labels.node_id'
-                ~ ' where candidate.component_id <> current_labels.component_id'
-            ).columns[0].values()[0] -%}
-            {%- do state.update({'rounds': round, 'converged': changed == 0, 'final': candidate}) -%}
+            {%- do run_query(profile360.identity_replace_table(candidate,
+                profile360.identity_cc_round_sql(int_edges, current))) -%}
+            {%- set total = run_query('select sum(component_id) from ' ~ candidate).columns[0].values()[0] -%}
+            {%- do state.update({'rounds': round, 'converged': total == state.sum, 'sum': total,
+                'final': candidate}) -%}
+        {%- endfor -%}
+        {%- if not state.converged -%}
+            {%- do exceptions.raise_compiler_error(
+                'identity stitching (' ~ this.identifier ~ ') did not converge in ' ~ max_rounds
+                ~ ' rounds (var profile360__identity_max_rounds); the graph is not stitched.'
+            ) -%}
         {%- endif -%}
-    {%- endfor -%}
-
-    {%- if not state.converged -%}
-        {%- do exceptions.raise_compiler_error(
-            'identity stitching did not converge in ' ~ max_rounds
-            ~ ' rounds (var profile360__identity_max_rounds); the graph is not stitched.'
-        ) -%}
+        select node_id, component_id, {{ state.rounds }} as stitch_rounds
+        from {{ state.final }}
     {%- endif -%}
-    {%- do run_query(profile360.identity_replace_table(labels,
-        'select node_index.node_id, component_index.node_id as component_id from ' ~ state.final
-        ~ ' as final_labels inner join ' ~ index ~ ' as node_index on final_labels.node_id = node_index.ix'
-        ~ ' inner join ' ~ index ~ ' as component_index'
-        ~ ' on final_labels.component_id = component_index.ix')) -%}
-    {{ return(state.rounds) }}
+{%- endmacro %}
+
+
+{#- The post-hooks of a model calling connected_components(): drop its work tables. -#}
+{% macro identity_cc_work_tables() -%}
+    {{ return(['cc_edges', 'cc_labels', 'cc_labels_next']) }}
 {%- endmacro %}
 
 
@@ -123,7 +150,8 @@
     the stitching model renders an empty result of the right shape.
 #}
 {% macro identity_relation_exists(relation) -%}
-    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- if not execute or relation is string or relation.schema is none
+        or relation.identifier is none -%}{{ return(false) }}{%- endif -%}
     {%- set found = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
     {{ return(found is not none) }}
@@ -150,25 +178,4 @@
 
 {% macro default__identity_drop_table(relation) -%}
     drop table if exists {{ relation }}
-{%- endmacro %}
-
-
-{#- identity_update_labels(target, source): set target's component_id to
-    source's for the nodes source holds (a split's recomputed components). -#}
-{% macro identity_update_labels(target, source) -%}
-    {{ return(adapter.dispatch('identity_update_labels', 'profile360')(target, source)) }}
-{%- endmacro %}
-
-{% macro default__identity_update_labels(target, source) -%}
-    update {{ target }} as target_labels
-    set component_id = source_labels.component_id
-    from {{ source }} as source_labels
-    where target_labels.node_id = source_labels.node_id
-{%- endmacro %}
-
-{% macro spark__identity_update_labels(target, source) -%}
-    merge into {{ target }} as target_labels
-    using {{ source }} as source_labels
-    on target_labels.node_id = source_labels.node_id
-    when matched then update set component_id = source_labels.component_id
 {%- endmacro %}

@@ -12,6 +12,16 @@
     placed (the identifiers were typed at checkout), POS transactions when
     transacted, tickets when opened.
 
+    sessions: identifier type -> column of the visit ids of web and app
+    events (docs/identity.md, "Session stitching"). A visit id links the
+    events of one visit like any identifier (normalised as an opaque id,
+    flagged when its events name two customers, limits alike), so the
+    anonymous events before a login join the person who logged in, even on
+    a shared device. Kept apart from `identifiers` because a visit id names
+    no person: the erasure rules (macros/privacy/erasure.sql) neither match
+    nor spread through it; the erased person's own events go with their
+    other identifiers.
+
     Records re-sent when they change are read from every version (their
     base_ view, rows that passed the quarantine checks), not only the latest:
     a contact's old phone still identifies them on the store receipts and
@@ -28,12 +38,14 @@
                 'anonymous_id': 'anonymous_id', 'customer_id': 'user_id',
                 'email': 'email', 'phone': 'phone',
             },
+            'sessions': {'web_session': 'session_id'},
         },
         {
             'source': 'app_events', 'kind': 'event',
             'model': 'stg_app__events',
             'record_key': 'event_id', 'seen_at': 'event_at',
             'identifiers': {'device_id': 'device_id', 'customer_id': 'user_id'},
+            'sessions': {'app_session': 'session_id'},
         },
         {
             'source': 'ecommerce_orders', 'kind': 'record',
@@ -101,7 +113,8 @@
 {% macro unpivot_identifiers(kind) -%}
     {%- set branches = [] -%}
     {%- for entry in profile360.identifier_sources() if entry.kind == kind -%}
-        {%- for identifier_type, column in entry.identifiers.items() -%}
+        {%- for identifier_type, column in (entry.identifiers.items() | list)
+            + (entry.get('sessions', {}).items() | list) -%}
             {%- do branches.append({'entry': entry, 'identifier_type': identifier_type, 'column': column}) -%}
         {%- endfor -%}
     {%- endfor -%}

@@ -103,6 +103,11 @@ used as (
         last_seen_at,
         'used' as link_status,
         case
+            when {{ profile360.identity_is_session_type('identifier_type') }}
+                then
+                    'used: session: same visit (' || identifier_type || ') as '
+                    || cast(other_records as {{ dbt.type_string() }}) || ' other record'
+                    || case when other_records = 1 then '' else 's' end
             when other_records = 0 then 'used: no other record carries this ' || identifier_type
             else
                 'used: shares ' || identifier_type || ' with '

@@ -111,8 +111,6 @@ record_identifiers as (
 
 ),
 
-{%- set ranks = var('profile360__identity_identifier_ranks') %}
-
 final as (
 
     select
@@ -125,11 +123,8 @@ final as (
         'i|' || record_identifiers.identifier_id as identifier_node_id,
         record_identifiers.identifier_type,
         record_identifiers.identifier_value,
-        case record_identifiers.identifier_type
-            {%- for identifier_type in ranks %}
-                when '{{ identifier_type }}' then {{ loop.index }}
-            {%- endfor %}
-        end as identifier_rank,
+        {{ profile360.identity_identifier_rank('record_identifiers.identifier_type') }}
+            as identifier_rank,
         record_identifiers.first_seen_at,
         record_identifiers.last_seen_at,
         coalesce(int_identifiers_flagged.is_flagged, false) as is_flagged,

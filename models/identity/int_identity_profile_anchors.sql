@@ -59,7 +59,11 @@ ranked_identifiers as (
         identifier_value,
         row_number() over (
             partition by component_id
-            order by first_seen_at, identifier_rank, identifier_value
+            order by
+                case
+                    when {{ profile360.identity_is_session_type('identifier_type') }} then 1 else 0
+                end,
+                first_seen_at, identifier_rank, identifier_value
         ) as anchor_order
     from int_identity_components
     where node_type = 'identifier'

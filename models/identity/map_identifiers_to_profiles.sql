@@ -1,6 +1,7 @@
 -- One row per valid identifier (identifier_type, identifier_value): the
 -- profile it links records into, NULL when it links none (flagged, or its
--- links were dropped to keep two customer ids apart).
+-- links were dropped to keep two customer ids apart). The visit ids of
+-- session stitching link records but name nobody: they are not listed.
 -- Incremental (macros/identity/incremental.sql, identity_restitched): a
 -- build rewrites only the identifiers whose flag row or component changed
 -- since its previous build, and deletes the identifiers no longer seen.
@@ -20,7 +21,7 @@ with
 int_identifiers_flagged as (
 
     select * from {{ ref('int_identifiers_flagged') }}
-    where {{ scoped }}
+    where {{ scoped }} and not {{ profile360.identity_is_session_type('identifier_type') }}
 
 ),
 

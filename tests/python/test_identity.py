@@ -7,9 +7,11 @@ pairwise precision and recall against the generator's truth
 identifier linking records, the injected junk / kiosk / shared-cookie
 identifiers all flagged or invalid, and profile ids stable across a rebuild.
 
-Through the real iterative model (benchmarks/identity_scenarios.py): copies of
-the session warehouse get hand-made int_identity_links and are re-stitched:
-the chain, family and kiosk scenarios, and one path of 10,000 identifiers.
+Through the real stitching models (benchmarks/identity_scenarios.py): copies
+of the session warehouse get hand-made int_identity_links and are
+re-stitched: one path of 10,000 identifiers, and two build days of the
+merge/split log. The chain, family, kiosk and limit scenarios are dbt unit
+tests (models/identity/_identity__unit_tests.yml).
 The session warehouse itself is only ever opened read-only.
 """
 
@@ -29,13 +31,11 @@ from benchmarks.identity_scenarios import (
     LIFT_LIMITS,
     chain_checks,
     chain_links,
-    fixture_links,
     history_checks,
     history_links,
     read_changes,
     read_outcome,
     restitch,
-    scenario_checks,
 )
 from orchestration.lib.dbt import dbt_command
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
@@ -269,30 +269,10 @@ def test_profile_ids_are_stable_across_a_rebuild(warehouse, con, tmp_path):
 
 # --- hand-made graphs, stitched in copies of the session warehouse -----------------------------
 
-@pytest.fixture(scope="module")
-def scenarios(warehouse, tmp_path_factory):
-    started = time.perf_counter()
-    db = restitch(warehouse.db_path, fixture_links(), tmp_path_factory.mktemp("scenarios"),
-                  warehouse.landing_dir)
-    outcome = read_outcome(db)
-    print(f"scenarios re-stitched in {time.perf_counter() - started:.1f} s")
-    return outcome, scenario_checks(outcome)
-
-
-@pytest.mark.parametrize("scenario", ["chain", "family", "kiosk", "limits"])
-def test_scenario(scenarios, scenario):
-    outcome, checks = scenarios
-    mine = {name: ok for name, ok in checks.items() if name.startswith(scenario + ":")}
-    assert mine, f"no checks for {scenario}"
-    failed = [name for name, ok in mine.items() if not ok]
-    assert not failed, (failed, outcome.rejected,
-                        f"rounds={outcome.rounds_total} passes={outcome.passes}")
-
-
 def test_scenarios_leave_the_session_warehouse_alone(con):
     (fixture_records,) = con.execute(
         "select count(*) from identity.map_records_to_profiles "
-        "where record_key in ('f1', 'f2', 'k1', 'k2', 'ch00')").fetchone()
+        "where record_key in ('h_a1', 'h_m', 'h_s3', 'lc00000', 'lc10000')").fetchone()
     assert fixture_records == 0
 
 

@@ -1,0 +1,69 @@
+{#
+    Small rules of the identifier graph (docs/identity.md, "Stitching").
+
+    identity_ranked_types(): identifier types from strongest to weakest:
+    var profile360__identity_identifier_ranks, then the visit ids
+    (identity_session_types()), the weakest: a split drops them first.
+    identity_identifier_rank(column): the rank of an identifier type (1 the
+    strongest) in that order.
+
+    identity_level_factor(): split levels are stitched in one graph: the
+    node of identifier number n at level l is l * identity_level_factor() + n
+    (numbers stay below 2^32).
+
+    identity_session_types(): the identifier types that name one visit
+    (identifier_sources(), key `sessions`): they link the events of a visit,
+    are never a profile's name, and are the weakest types of a split.
+
+    identity_forget_unlinked_numbers(): the pre-hook of the number
+    dictionary int_identity_identifier_numbers: forget identifiers that no
+    longer link (erased, flagged, gone), so the dictionary never outlives
+    the links it numbers.
+#}
+{% macro identity_ranked_types() -%}
+    {{ return(var('profile360__identity_identifier_ranks') + profile360.identity_session_types()) }}
+{%- endmacro %}
+
+
+{% macro identity_identifier_rank(column) -%}
+    case {{ column }}
+        {%- for identifier_type in profile360.identity_ranked_types() %}
+        when '{{ identifier_type }}' then {{ loop.index }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{% macro identity_level_factor() -%}
+    cast(4294967296 as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+
+{% macro identity_session_types() -%}
+    {%- set types = [] -%}
+    {%- for entry in profile360.identifier_sources() -%}
+        {%- for identifier_type in entry.get('sessions', {}) -%}
+            {%- do types.append(identifier_type) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{%- endmacro %}
+
+
+{% macro identity_forget_unlinked_numbers() -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }}
+        where identifier_id not in (
+            select linking.identifier_id from {{ ref('int_identity_links') }} as linking
+            where linking.is_link
+        )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- identity_is_session_type(column): whether an identifier type names a visit. -#}
+{% macro identity_is_session_type(column) -%}
+    {{ column }} in ('{{ profile360.identity_session_types() | join("', '") }}')
+{%- endmacro %}
