@@ -60,8 +60,12 @@
     {{ return('delete+insert') }}
 {%- endmacro %}
 
+{#- Spark: merge needs Delta (var profile360__spark_file_format: delta). On
+    plain Parquet tables the incremental models are rebuilt whole (the
+    spark target sets full_refresh on them, dbt_project.yml), so the
+    strategy only has to be one dbt-spark accepts there. -#}
 {% macro spark__staging_incremental_strategy() -%}
-    {{ return('merge') }}
+    {{ return('merge' if var('profile360__spark_file_format', 'parquet') == 'delta' else 'insert_overwrite') }}
 {%- endmacro %}
 
 
