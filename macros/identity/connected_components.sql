@@ -139,8 +139,15 @@
     create or replace table {{ relation }} as ({{ sql }})
 {%- endmacro %}
 
+{#- Spark: CREATE OR REPLACE needs a v2 table (Delta); Parquet tables are
+    dropped first (at execute time: this macro's SQL is run by run_query). -#}
 {% macro spark__identity_replace_table(relation, sql) -%}
+    {%- if profile360.spark_file_format() == 'delta' -%}
     create or replace table {{ relation }} using delta as {{ sql }}
+    {%- else -%}
+    {%- if execute %}{% do run_query('drop table if exists ' ~ relation) %}{% endif -%}
+    create table {{ relation }} using {{ profile360.spark_file_format() }} as {{ sql }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -166,9 +173,31 @@
     where target_labels.node_id = source_labels.node_id
 {%- endmacro %}
 
+{#- Spark without Delta: no MERGE; the updated labels are written aside,
+    then replace the target's rows (INSERT OVERWRITE cannot read its target).
+    Run by run_query: the aside table is written at execute time. -#}
 {% macro spark__identity_update_labels(target, source) -%}
+    {%- if profile360.spark_file_format() == 'delta' -%}
     merge into {{ target }} as target_labels
     using {{ source }} as source_labels
     on target_labels.node_id = source_labels.node_id
     when matched then update set component_id = source_labels.component_id
+    {%- else -%}
+        {%- set aside = api.Relation.create(schema=target.schema, identifier=target.identifier ~ '__updated') -%}
+        {%- set select_list = [] -%}
+        {%- for column in adapter.get_columns_in_relation(target) -%}
+            {%- if column.name | lower == 'component_id' -%}
+                {%- do select_list.append('coalesce(source_labels.component_id, target_labels.component_id) as component_id') -%}
+            {%- else -%}
+                {%- do select_list.append('target_labels.' ~ column.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if execute -%}
+            {%- do run_query('drop table if exists ' ~ aside) -%}
+            {%- do run_query('create table ' ~ aside ~ ' using parquet as select ' ~ select_list | join(', ')
+                ~ ' from ' ~ target ~ ' as target_labels left join ' ~ source ~ ' as source_labels'
+                ~ ' on target_labels.node_id = source_labels.node_id') -%}
+        {%- endif -%}
+    insert overwrite table {{ target }} select * from {{ aside }}
+    {%- endif -%}
 {%- endmacro %}
