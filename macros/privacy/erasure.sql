@@ -48,7 +48,7 @@
 
 {#- Spark: a Spark SQL variable of the session, set by the job that runs dbt. -#}
 {% macro spark__erasure_salt() -%}
-    ${profile360.erasure_salt}
+    '${profile360.erasure_salt}'
 {%- endmacro %}
 
 
@@ -70,7 +70,7 @@
 {%- endmacro %}
 
 {% macro spark__salted_sha256(text) -%}
-    sha2(concat('{{ profile360.erasure_salt() }}', {{ text }}), 256)
+    sha2(concat({{ erasure_salt() }}, {{ text }}), 256)
 {%- endmacro %}
 
 
