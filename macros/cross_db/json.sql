@@ -59,5 +59,5 @@
 {%- endmacro %}
 
 {% macro spark__record_as_json(columns) -%}
-    to_json(named_struct({%- for column in columns %}'{{ column }}', {{ column }}{{ ", " if not loop.last }}{% endfor -%}))
+    to_json(named_struct({%- for column in columns %}'{{ column }}', {{ column }}{{ ", " if not loop.last }}{% endfor -%}), map('ignoreNullFields', 'false'))
 {%- endmacro %}

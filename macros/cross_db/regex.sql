@@ -1,8 +1,10 @@
 {#
     Regular expressions, the two operations the identity normalisers need.
-    Patterns are RE2/Java-compatible text without single quotes; each engine
-    gets its own literal (Spark SQL string literals treat a backslash as an
-    escape, DuckDB's do not). Match is partial: anchor with ^ and $.
+    Patterns are RE2/Java-compatible text without single quotes, written
+    as one literal for both engines: DuckDB's string literals keep a
+    backslash, and so do Spark's under the spark target's
+    spark.sql.parser.escapedStringLiterals=true (profiles.yml), which every
+    model's literal relies on. Match is partial: anchor with ^ and $.
 
     regex_replace_all(expression, pattern, replacement) -> every match replaced
     regex_matches(expression, pattern)                  -> true when it matches
@@ -24,7 +26,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_replace_all(expression, pattern, replacement) -%}
-    regexp_replace({{ expression }}, {{ profile360._regex_literal(pattern, true) }}, {{ profile360._regex_literal(replacement, true) }})
+    regexp_replace({{ expression }}, {{ profile360._regex_literal(pattern) }}, {{ profile360._regex_literal(replacement) }})
 {%- endmacro %}
 
 
@@ -37,7 +39,7 @@
 {%- endmacro %}
 
 {% macro spark__regex_matches(expression, pattern) -%}
-    ({{ expression }} rlike {{ profile360._regex_literal(pattern, true) }})
+    ({{ expression }} rlike {{ profile360._regex_literal(pattern) }})
 {%- endmacro %}
 
 
@@ -57,5 +59,5 @@
 {%- endmacro %}
 
 {% macro spark__regex_tokens_join(expression, pattern, alias, column) -%}
-    lateral view explode(regexp_extract_all({{ expression }}, {{ profile360._regex_literal(pattern, true) }}, 0)) {{ alias }} as {{ column }}
+    lateral view explode(regexp_extract_all({{ expression }}, {{ profile360._regex_literal(pattern) }}, 0)) {{ alias }} as {{ column }}
 {%- endmacro %}

@@ -134,7 +134,7 @@
 {%- endmacro %}
 
 {% macro spark__identity_create_table_if_missing(relation, sql) -%}
-    create table if not exists {{ relation }} using delta as {{ sql }}
+    create table if not exists {{ relation }} using {{ profile360.spark_file_format() }} as {{ sql }}
 {%- endmacro %}
 
 

@@ -52,7 +52,7 @@
 {%- endmacro %}
 
 {% macro spark__name_initials(expression) -%}
-    nullif(trim(upper(regexp_replace(trim({{ expression }}), '(\\S)\\S*\\s*', '$1. '))), '')
+    nullif(trim(upper(regexp_replace(trim({{ expression }}), '(\S)\S*\s*', '$1. '))), '')
 {%- endmacro %}
 
 

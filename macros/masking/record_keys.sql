@@ -31,5 +31,5 @@
 {%- endmacro %}
 
 {% macro spark__record_key_hash(key_expr) -%}
-    sha2(concat('${profile360.record_key_secret}', '|record|', {{ key_expr }}), 256)
+    sha2(concat('${profile360.masking_key}', '|record|', {{ key_expr }}), 256)
 {%- endmacro %}

@@ -48,7 +48,7 @@
 
 {#- Spark: a Spark SQL variable of the session, set by the job that runs dbt. -#}
 {% macro spark__erasure_salt() -%}
-    ${profile360.erasure_salt}
+    '${profile360.erasure_salt}'
 {%- endmacro %}
 
 
@@ -70,7 +70,7 @@
 {%- endmacro %}
 
 {% macro spark__salted_sha256(text) -%}
-    sha2(concat('{{ profile360.erasure_salt() }}', {{ text }}), 256)
+    sha2(concat({{ erasure_salt() }}, {{ text }}), 256)
 {%- endmacro %}
 
 
@@ -269,9 +269,67 @@ landing_identifiers_normalized as (
     )
 {%- endmacro %}
 
-{% macro spark__redact_erased_causes(relation) -%}
-    -- Not implemented on Spark yet (UPDATE needs Delta tables): docs/privacy.md.
-    select 1
+{#- Spark: no UPDATE on plain Parquet tables, so the redacted table is
+    written aside and replaces the log's rows (INSERT OVERWRITE cannot read
+    the table it overwrites). Same rule: the rows with an erased cause lose
+    it from the list (sorted, NULL when none is left) and the count; every
+    other row is copied unchanged. Nothing is rewritten when no cause is
+    erased. -#}
+{% macro spark__redact_erased_causes(relation, key='change_id') -%}
+    {%- if not execute -%}
+        select 1
+    {%- else -%}
+    {%- set erased = "select distinct identifier_hash from " ~ ref('stg_landing__erasure_log') -%}
+    {%- set causes -%}
+        select
+            listed.{{ key }},
+            listed.cause,
+            erased.identifier_hash is not null as is_erased
+        from (
+            select {{ key }}, explode(split(cause_identifiers, ', ')) as cause
+            from {{ relation }}
+            where cause_identifiers is not null
+        ) as listed
+        left join ({{ erased }}) as erased
+            on {{ profile360.salted_sha256('listed.cause') }} = erased.identifier_hash
+    {%- endset -%}
+    {%- set hits = run_query("select count(*) from (" ~ causes ~ ") as causes where is_erased")
+        .columns[0].values()[0] -%}
+    {%- if hits == 0 -%}
+        select 1
+    {%- else -%}
+        {%- set aside = api.Relation.create(schema=relation.schema, identifier=relation.identifier ~ '__redacted') -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) -%}
+        {%- do run_query('drop table if exists ' ~ aside) -%}
+        {%- call statement('redact_erased_causes') -%}
+            create table {{ aside }} as
+            with causes as ({{ causes }}),
+            redacted as (
+                select
+                    {{ key }},
+                    nullif(array_join(array_sort(collect_list(case when not is_erased then cause end)), ', '), '')
+                        as cause_identifiers,
+                    count(case when not is_erased then 1 end) as count_cause_identifiers
+                from causes
+                group by {{ key }}
+                having max(case when is_erased then 1 else 0 end) = 1
+            )
+            select
+            {%- for column in columns %}
+                {%- if column.name | lower in ('cause_identifiers', 'count_cause_identifiers') %}
+                case when redacted.{{ key }} is null then stored.{{ column.name }}
+                    else cast(redacted.{{ column.name }} as {{ column.data_type }}) end as {{ column.name }}
+                {%- else %}
+                stored.{{ column.name }}
+                {%- endif %}{{ "," if not loop.last }}
+            {%- endfor %}
+            from {{ relation }} as stored
+            left join redacted on stored.{{ key }} = redacted.{{ key }}
+        {%- endcall -%}
+        {%- do run_query('insert overwrite table ' ~ relation ~ ' select * from ' ~ aside) -%}
+        drop table if exists {{ aside }}
+    {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -283,6 +341,10 @@ landing_identifiers_normalized as (
     records that carry it. Needs CTEs round_0, linking, landing_identifiers.
 #}
 {% macro erasure_closure_rounds(rounds) -%}
+    {{ return(adapter.dispatch('erasure_closure_rounds', 'profile360')(rounds)) }}
+{%- endmacro %}
+
+{% macro default__erasure_closure_rounds(rounds) -%}
     {%- for n in range(1, rounds + 1) %}
 round_{{ n }} as (
 
@@ -304,6 +366,49 @@ round_{{ n }} as (
         on carrier.record_hash = reached.record_hash
     inner join linking as reached_linking
         on reached.identifier_hash = reached_linking.identifier_hash
+
+),
+    {% endfor %}
+{%- endmacro %}
+
+
+{#- Spark inlines CTEs: a round naming the previous one twice doubles the
+    plan at every round (10 rounds: the planner ran for minutes). Here each
+    round names the previous one once, and gives every row of it plus the
+    identifier it reaches (the same rows as the union above). -#}
+{% macro spark__erasure_closure_rounds(rounds) -%}
+    {%- for n in range(1, rounds + 1) %}
+round_{{ n }} as (
+
+    select distinct
+        request_id,
+        kept.identifier_type,
+        kept.identifier_hash,
+        kept.is_subject
+    from (
+        select
+            previous.request_id,
+            previous.identifier_type as previous_type,
+            previous.identifier_hash as previous_hash,
+            previous.is_subject as previous_is_subject,
+            reached.identifier_type as reached_type,
+            reached_linking.identifier_hash as reached_hash
+        from round_{{ n - 1 }} as previous
+        left join linking as spreading
+            on previous.identifier_hash = spreading.identifier_hash
+        left join landing_identifiers as carrier
+            on spreading.identifier_hash = carrier.identifier_hash
+        left join landing_identifiers as reached
+            on carrier.record_hash = reached.record_hash
+        left join linking as reached_linking
+            on reached.identifier_hash = reached_linking.identifier_hash
+    ) as stepped
+    lateral view stack(
+        2,
+        previous_type, previous_hash, previous_is_subject,
+        reached_type, reached_hash, false
+    ) kept as identifier_type, identifier_hash, is_subject
+    where kept.identifier_hash is not null
 
 ),
     {% endfor %}

@@ -59,8 +59,12 @@
     {{ return('delete+insert') }}
 {%- endmacro %}
 
+{#- Spark: merge needs Delta (var profile360__spark_file_format: delta). On
+    plain Parquet tables the incremental models are rebuilt whole (the
+    spark target sets full_refresh on them, dbt_project.yml), so the
+    strategy only has to be one dbt-spark accepts there. -#}
 {% macro spark__staging_incremental_strategy() -%}
-    {{ return('merge') }}
+    {{ return('merge' if profile360.spark_file_format() == 'delta' else 'insert_overwrite') }}
 {%- endmacro %}
 
 
@@ -185,7 +189,13 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark: DELETE needs Delta tables; the same statement applies there.
+    On Parquet the staging models are rebuilt whole at every build (their
+    rows all passed the base_ filters): nothing to delete. -#}
 {% macro spark__delete_erased_rows(kept_condition) -%}
-    {#- Spark: DELETE needs Delta tables; the same statement applies there. -#}
-    delete from {{ this }} where not ({{ kept_condition }})
+    {%- if profile360.spark_file_format() == 'delta' -%}
+        {{ profile360.default__delete_erased_rows(kept_condition) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

@@ -45,7 +45,7 @@ declared as (
             '{{ row.name | replace("'", "''") }}' as segment_name,
             '{{ row.description | replace("'", "''") }}' as segment_description,
             '{{ row.owner | replace("'", "''") }}' as segment_owner,
-            '{{ row.condition | replace("'", "''") }}' as segment_condition,
+            {{ profile360.sql_string_literal(row.condition) }} as segment_condition,
             '{{ row.kind }}' as segment_kind,
             {{ loop.index }} as segment_order
     {%- endfor %}

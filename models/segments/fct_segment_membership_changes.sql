@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='membership_change_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
 ) }}
 -- One row per spell of a profile in a segment: entered_at, the first as-of

@@ -67,7 +67,7 @@ judged as (
     from described
     -- Folders named with a leading underscore are not sources: the demo's
     -- ground truth (_truth/) lives there (docs/data-contract.md).
-    where source not like '\_%' escape '\'
+    where substr(source, 1, 1) <> '_'
 
 ),
 
