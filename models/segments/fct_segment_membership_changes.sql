@@ -3,7 +3,12 @@
     unique_key='membership_change_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook="{{ profile360.forget_erased_profiles(this) }}",
 ) }}
+-- Right to erasure: the post-hook deletes every spell of an erased profile
+-- (macros/privacy/erasure.sql, forget_erased_profiles), history included.
+-- depends_on: {{ ref('map_records_to_profiles') }}
+-- depends_on: {{ ref('fct_profile_id_changes') }}
 -- One row per spell of a profile in a segment: entered_at, the first as-of
 -- day it was a member, and exited_at, the first as-of day it no longer was
 -- (NULL while it still is: the "live segment" is the rows with no exited_at).
