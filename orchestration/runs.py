@@ -17,6 +17,7 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     run_id: str = ""
     published: bool = False  # the serving warehouse was replaced by this run
+    blocked_drops: list[str] = field(default_factory=list)  # drops kept out (lib/drops.py)
 
     @property
     def publish_report(self) -> list[str]:
@@ -99,6 +100,10 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
         if owns_instance:
             instance.dispose()
     outcome = RunOutcome(result.success, run_id=result.run_id)
+    from orchestration.lib.drops import blocked_in_force
+    from orchestration.lib.project import Paths
+
+    outcome.blocked_drops = [verdict["source_file"] for verdict in blocked_in_force(Paths.from_env().landing_dir)]
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             outcome.materialized.append(event.asset_key.to_user_string())

@@ -18,6 +18,8 @@
                                files before opening them: a future-dated
                                or misnamed file never stops a source, never
                                becomes a watermark and never moves the clock.
+                               Nor a blocked drop (not_blocked_landing_file,
+                               macros/staging/blocked_drops.sql).
       landing_rejection_reason(source_folder, file_name, drop_date)
                                why stg_landing__files rejects a file, NULL
                                when admitted.
@@ -71,6 +73,7 @@
 
 {% macro admitted_landing_file(path='filename') -%}
     coalesce({{ profile360.landing_drop_date(path) }} <= cast('{{ profile360.landing_run_date() }}' as date), false)
+    and {{ profile360.not_blocked_landing_file(path) }}
 {%- endmacro %}
 
 
@@ -120,4 +123,16 @@
         {%- endfor -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+
+{#- A file's admission status (stg_landing__files): rejected when it has a
+    reason, blocked when a failed blocking check blocks it (issue 14:
+    macros/staging/blocked_drops.sql), else admitted. -#}
+{% macro landing_file_status(reason, is_blocked) -%}
+    case
+        when {{ reason }} is not null then 'rejected'
+        when {{ is_blocked }} then 'blocked'
+        else 'admitted'
+    end
 {%- endmacro %}

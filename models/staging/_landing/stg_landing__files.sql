@@ -10,6 +10,9 @@
 -- constant on the file name, so DuckDB opens no other file.
 -- A file whose hash changed after it was first admitted is flagged
 -- (changed_after_admission); its new rows are not reprocessed yet.
+-- A drop that failed a blocking quality check is `blocked` while the gate's
+-- verdict names its current content and no `profile360 accept-drop` does
+-- (decisions: <landing>/_control/*.jsonl; macros/staging/blocked_drops.sql).
 {{ config(
     materialized='incremental',
     unique_key='source_file',
@@ -42,6 +45,36 @@ listed as (
         size,
         last_modified
     from {{ source('landing', 'files') }}
+
+),
+
+-- The gate's verdicts and the operator's acceptances, one row per decision.
+control_lines as (
+
+    {{ profile360.landing_control_lines(source('landing', 'files')) }}
+
+),
+
+decisions as (
+
+    select
+        control_file,
+        {{ profile360.json_text('line', 'source_file') }} as source_file,
+        {{ profile360.json_text('line', 'content_hash') }} as content_hash
+    from control_lines
+    where trim(line) <> ''
+
+),
+
+drop_verdicts as (
+
+    select * from decisions where control_file = 'drop_verdicts.jsonl'
+
+),
+
+drop_acceptances as (
+
+    select * from decisions where control_file = 'drop_acceptances.jsonl'
 
 ),
 
@@ -119,7 +152,11 @@ final as (
             judged.content_hash,
             case when judged.reason is null then judged.content_hash end as admitted_content_hash,
         {%- endif %}
-        case when judged.reason is null then 'admitted' else 'rejected' end as status,
+        {{ profile360.landing_file_status('judged.reason', profile360.landing_drop_blocked(
+            'judged.source_file',
+            'coalesce(judged.content_hash, stored.content_hash)'
+                if profile360.staging_is_incremental() else 'judged.content_hash'
+        )) }} as status,
         judged.reason,
         {%- if profile360.staging_is_incremental() %}
             coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
