@@ -66,14 +66,14 @@ zalo_user_ids as (
 profiles as (
 
     select
+        {%- for spec in channels.values() %}
+            dim_profiles.consent_{{ spec.purpose }},
+            dim_profiles.consent_{{ spec.purpose }}_at,
+        {%- endfor %}
         dim_profiles.profile_id,
         dim_profiles.email,
         dim_profiles.phone,
-        zalo_user_ids.zalo_user_id,
-        {%- for spec in channels.values() %}
-            dim_profiles.consent_{{ spec.purpose }},
-            dim_profiles.consent_{{ spec.purpose }}_at{{ ',' if not loop.last }}
-        {%- endfor %}
+        zalo_user_ids.zalo_user_id
     from dim_profiles
     left join zalo_user_ids
         on dim_profiles.profile_id = zalo_user_ids.profile_id
@@ -83,6 +83,10 @@ profiles as (
 per_channel as (
 
     {%- for channel, spec in channels.items() %}
+        {%- set present = [] %}
+        {%- for expression in spec.columns.values() %}
+            {%- do present.append(expression ~ ' is not null') %}
+        {%- endfor %}
         select
             profiles.profile_id,
             '{{ channel }}' as channel,
@@ -96,14 +100,7 @@ per_channel as (
                     cast(null as {{ dbt.type_string() }}) as {{ name }},
                 {%- endif %}
             {%- endfor %}
-            case
-                when
-                    {%- for expression in spec.columns.values() %}
-                        {{ expression }} is not null{{ ' or' if not loop.last }}
-                    {%- endfor %}
-                    then true
-                else false
-            end as has_identifier
+            coalesce({{ present | join(' or ') }}, false) as has_identifier
         from profiles
         {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -118,6 +115,7 @@ opt_out_events as (
     {%- endfor %}
     {%- for channel in opt_out_channels %}
         {%- set opt_outs = channels[channel].opt_outs %}
+        {%- set event_types = "'" ~ opt_outs.event_types | join("', '") ~ "'" %}
         select
             '{{ channel }}' as channel,
             '{{ opt_outs.source }}' as source,
@@ -125,7 +123,7 @@ opt_out_events as (
             event_type,
             event_at
         from {{ opt_outs.relation }}
-        where event_type in ('{{ opt_outs.event_types | join("', '") }}')
+        where event_type in ({{ event_types }})
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -165,7 +163,7 @@ opt_outs_since_grant as (
         on
             per_channel.profile_id = profile_opt_outs.profile_id
             and per_channel.channel = profile_opt_outs.channel
-            and profile_opt_outs.event_at >= per_channel.consent_recorded_at
+            and per_channel.consent_recorded_at <= profile_opt_outs.event_at
     where per_channel.consent_status = 'granted'
 
 ),
@@ -177,7 +175,7 @@ decided as (
         opt_outs_since_grant.event_at as opted_out_at,
         opt_outs_since_grant.event_type as opt_out_event_type,
         case
-            when per_channel.consent_status != 'granted' then 'no_consent'
+            when per_channel.consent_status <> 'granted' then 'no_consent'
             when opt_outs_since_grant.event_at is not null then 'opted_out'
             when not per_channel.has_identifier then 'no_identifier'
         end as not_contactable_reason
@@ -193,6 +191,9 @@ decided as (
 final as (
 
     select
+        {%- for name in identifier_columns %}
+            {{ name }},
+        {%- endfor %}
         {{ profile360.surrogate_key(['profile_id', 'channel']) }} as profile_channel_id,
         profile_id,
         channel,
@@ -203,10 +204,7 @@ final as (
         opt_out_event_type,
         has_identifier,
         not_contactable_reason is null as is_contactable,
-        not_contactable_reason,
-        {%- for name in identifier_columns %}
-            {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        not_contactable_reason
     from decided
 
 )

@@ -77,16 +77,15 @@ profiles as (
             case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
                 as is_consented_{{ purpose }},
         {%- endfor %}
+        {%- for channel in channels %}
+            coalesce(reach.is_{{ channel }}_reachable, 0) as is_{{ channel }}_reachable,
+        {%- endfor %}
         dim_profile_traits.profile_id,
         dim_profile_traits.lifetime_value,
         dim_profile_traits.lifetime_purchases,
         dim_profile_traits.behaviour_score,
         dim_profile_traits.expected_value_12m,
-        dim_profile_traits.probability_alive,
-        {%- for channel in channels %}
-            coalesce(reach.is_{{ channel }}_reachable, 0)
-                as is_{{ channel }}_reachable{{ ',' if not loop.last }}
-        {%- endfor %}
+        dim_profile_traits.probability_alive
     from dim_profile_traits
     left join dim_profiles
         on dim_profile_traits.profile_id = dim_profiles.profile_id
@@ -132,6 +131,10 @@ final as (
             cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
                 as consented_{{ purpose }},
         {%- endfor %}
+        {%- for channel in channels if channel != 'email' %}
+            cast(coalesce(per_segment.{{ channel }}_reachable, 0) as {{ dbt.type_bigint() }})
+                as {{ channel }}_reachable,
+        {%- endfor %}
         dim_segments.segment_key,
         dim_segments.segment_name,
         dim_segments.segment_kind,
@@ -172,11 +175,7 @@ final as (
         ) as email_reachable_share,
         cast(coalesce(per_segment.expected_value_12m, 0) as {{ dbt.type_numeric() }})
             as expected_value_12m,
-        cast(per_segment.avg_probability_alive as {{ dbt.type_float() }}) as avg_probability_alive,
-        {%- for channel in channels if channel != 'email' %}
-            cast(coalesce(per_segment.{{ channel }}_reachable, 0) as {{ dbt.type_bigint() }})
-                as {{ channel }}_reachable{{ ',' if not loop.last }}
-        {%- endfor %}
+        cast(per_segment.avg_probability_alive as {{ dbt.type_float() }}) as avg_probability_alive
     from dim_segments
     cross join int_as_of_date
     cross join totals
