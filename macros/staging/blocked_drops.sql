@@ -128,13 +128,11 @@
     Only tables with a _source_file column; a no-op when nothing is blocked. -#}
 {% macro forget_blocked_drops() -%}
     {%- set blocked = [] -%}
+    {#- A post-hook: the model's own table was just built. -#}
     {%- if execute and model.config.materialized in ('incremental', 'table') -%}
-        {%- set relation = load_relation(this) -%}
-        {%- if relation is not none -%}
-            {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-            {%- if '_source_file' in columns -%}
-                {%- set blocked = profile360.blocked_landing_files() -%}
-            {%- endif -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if '_source_file' in columns -%}
+            {%- set blocked = profile360.blocked_landing_files() -%}
         {%- endif -%}
     {%- endif -%}
     {%- if blocked -%}
