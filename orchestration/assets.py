@@ -194,7 +194,7 @@ def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
         # replaced or accepted. A run over every drop (no window) blocks none.
         failed_blocking = {outcome.table: check_name(outcome.table) for outcome in run.outcomes
                            if not outcome.success and suites[outcome.table].get("blocking", True)
-                           and suites[outcome.table].get("scope") == "drops"}
+                           and suites[outcome.table].get("scope") == "drop"}
         if window and failed_blocking:
             from orchestration.lib.drops import record_verdicts
 

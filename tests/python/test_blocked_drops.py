@@ -52,6 +52,11 @@ def _keys(db: Path, sql: str) -> set[str]:
         return {row[0] for row in con.execute(sql).fetchall()}
 
 
+def _statuses(db: Path) -> dict[str, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select source_file, status from staging.stg_landing__files").fetchall())
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     from dagster import DagsterInstance
@@ -79,7 +84,8 @@ def scenario(tmp_path_factory):
         land_day(generated, landing, BAD_DAY.isoformat())
         bad_file = landing / SOURCE / f"{BAD_DAY.isoformat()}.csv"
         assert _rewrite_phones(bad_file) > 5
-        bad_ids = {row["transaction_id"] for row in csv.DictReader(open(bad_file, newline="", encoding="utf-8"))}
+        with open(bad_file, newline="", encoding="utf-8") as handle:
+            bad_ids = {row["transaction_id"] for row in csv.DictReader(handle)}
         failed = run_daily_build(BAD_DAY, instance=instance)
 
         land_day(generated, landing, LAST_DAY.isoformat())
@@ -87,8 +93,7 @@ def scenario(tmp_path_factory):
         staged_after_next_day = _keys(db, "select transaction_id from staging.stg_pos__transactions")
         profiled_after_next_day = _keys(
             db, "select record_key from identity.map_records_to_profiles where source = 'pos_transactions'")
-        statuses = dict(duckdb.connect(str(db), read_only=True).execute(
-            "select source_file, status from staging.stg_landing__files").fetchall())
+        statuses = _statuses(db)
 
         from orchestration import cli
 
@@ -152,9 +157,7 @@ def test_an_accepted_drop_records_who_when_why_and_reaches_the_profiles(scenario
     profiled = _keys(db, "select record_key from identity.map_records_to_profiles where source = 'pos_transactions'")
     assert scenario["bad_ids"] <= staged
     assert scenario["bad_ids"] & profiled  # those with a loyalty id are in profiles again
-    statuses = dict(duckdb.connect(str(db), read_only=True).execute(
-        "select source_file, status from staging.stg_landing__files").fetchall())
-    assert statuses[scenario["bad_file"]] == "admitted"
+    assert _statuses(db)[scenario["bad_file"]] == "admitted"
 
 
 def test_accept_drop_refuses_a_drop_that_is_not_blocked_and_needs_a_reason(tmp_path):
