@@ -119,7 +119,11 @@ def record_verdicts(db_path: str | Path, landing_dir: str | Path, failed: dict[s
     if not failed:
         return []
     verdicts = []
-    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.ConnectionException:
+        # This process holds the file already (the gate's own connections): share that instance.
+        con = duckdb.connect(str(db_path))
     try:
         for table, check in sorted(failed.items()):
             columns = {row[0] for row in con.execute(
