@@ -26,7 +26,7 @@ import getpass
 import hashlib
 import json
 import os
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -104,49 +104,42 @@ def blocked_in_force(landing_dir: str | Path) -> list[dict[str, Any]]:
     return [out[key] for key in sorted(out)]
 
 
-def record_verdicts(db_path: str | Path, landing_dir: str | Path, failed: dict[str, str],
-                    window: tuple[date, date] | None, run_id: str = "") -> list[str]:
-    """Append a verdict for every drop of the window that a failed blocking suite validated.
+def suite_source(table: str) -> str | None:
+    """The landing source a staging suite's table is staged from (``staging.stg_pos__transactions``
+    -> ``pos_transactions``); None for a table that mixes sources (the quarantine) or is no
+    staging table."""
+    name = table.split(".")[-1]
+    if not name.startswith("stg_") or "__" not in name or name.startswith("stg_landing__"):
+        return None
+    system, entity = name[len("stg_"):].split("__", 1)
+    return f"{system}_{entity}"
 
-    ``failed`` maps a suite's table (``staging.stg_pos__transactions``) to its check
-    name. The drops are the landing files of the window whose rows the table holds
-    (``_source_file``, or ``source_file`` for the quarantine), with the content
-    hash stg_landing__files recorded for them. Suites over whole tables (no drop
-    column) block no drop. Returns the drops blocked (``<source>/<file>``).
+
+def record_verdicts(landing_dir: str | Path, failed: dict[str, str], window: tuple[date, date],
+                    run_id: str = "") -> list[str]:
+    """Append a verdict for each drop of the window that a failed blocking suite validated.
+
+    ``failed`` maps a suite's table (``staging.stg_pos__transactions``) to its check name;
+    the drops are that source's landing files of the window's days, hashed here (md5 of
+    the bytes, as stg_landing__files hashes them), so the gate needs no connection to the
+    warehouse. A suite over a table that mixes sources (the quarantine) blocks no drop:
+    its run still stops. Returns the drops blocked (``<source>/<file>``).
     """
-    import duckdb
-
-    if not failed:
-        return []
     verdicts = []
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.ConnectionException:
-        # This process holds the file already (the gate's own connections): share that instance.
-        con = duckdb.connect(str(db_path))
-    try:
-        for table, check in sorted(failed.items()):
-            columns = {row[0] for row in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                table.split(".", 1)).fetchall()}
-            column = "_source_file" if "_source_file" in columns else "source_file" if "source_file" in columns else None
-            if column is None:
-                continue
-            where, params = "", []
-            if window is not None:
-                where, params = "where files.drop_date between ? and ?", [window[0], window[1]]
-            rows = con.execute(
-                "select distinct files.source_file, files.source, strftime(files.drop_date, '%Y-%m-%d'), "
-                f"files.content_hash from (select distinct {column} as source_file from {table}) as staged "
-                f"inner join staging.stg_landing__files as files on staged.source_file = files.source_file "
-                f"{where} order by 1", params).fetchall()
-            for source_file, source, drop_date, digest in rows:
-                verdicts.append({"source_file": source_file, "source": source, "drop_date": drop_date,
-                                 "content_hash": digest, "check": check, "run_id": run_id,
-                                 "decided_at": _now()})
-    finally:
-        con.close()
-    _append(control_dir(landing_dir) / VERDICTS, verdicts)
+    days = [window[0] + timedelta(days=i) for i in range((window[1] - window[0]).days + 1)]
+    for table, check in sorted(failed.items()):
+        source = suite_source(table)
+        if source is None or not (Path(landing_dir) / source).is_dir():
+            continue
+        for day in days:
+            for suffix in DROP_SUFFIXES:
+                path = Path(landing_dir) / source / f"{day.isoformat()}{suffix}"
+                if path.is_file():
+                    verdicts.append({"source_file": f"{source}/{path.name}", "source": source,
+                                     "drop_date": day.isoformat(), "content_hash": content_hash(path),
+                                     "check": check, "run_id": run_id, "decided_at": _now()})
+    if verdicts:
+        _append(control_dir(landing_dir) / VERDICTS, verdicts)
     return sorted({verdict["source_file"] for verdict in verdicts})
 
 
