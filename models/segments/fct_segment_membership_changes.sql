@@ -3,10 +3,16 @@
     unique_key='membership_change_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="{{ profile360.forget_erased_profiles(this) }}",
+    post_hook=[
+        "{{ profile360.forget_erased_profiles(this) }}",
+        "delete from {{ this }} where exited_at is not null and exited_at <= entered_at",
+    ],
 ) }}
 -- Right to erasure: the post-hook deletes every spell of an erased profile
 -- (macros/privacy/erasure.sql, forget_erased_profiles), history included.
+-- A second build of the same as-of day (an erasure, a drop let in) can take
+-- back a membership the first one opened: that spell lasted no day, and the
+-- second post-hook deletes it instead of keeping an exit on its entry day.
 -- depends_on: {{ ref('map_records_to_profiles') }}
 -- depends_on: {{ ref('fct_profile_id_changes') }}
 -- One row per spell of a profile in a segment: entered_at, the first as-of
