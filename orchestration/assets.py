@@ -198,7 +198,9 @@ def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
         if window and failed_blocking:
             from orchestration.lib.drops import record_verdicts
 
-            for blocked in record_verdicts(paths.landing_dir, failed_blocking, window, run_id=context.run.run_id):
+            blocked_drops = record_verdicts(paths.landing_dir, failed_blocking, window,
+                                            run_id=context.run.run_id)
+            for blocked in blocked_drops:
                 context.log.warning(f"blocked drop: {blocked}")
         for outcome in run.outcomes:
             suite = suites[outcome.table]
