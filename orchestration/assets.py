@@ -194,6 +194,19 @@ def _quality_check(layer: str, suites: dict[str, dict[str, Any]]):
             return
         run = validate(paths.db_path, Window(*window) if window else None, names=names,
                        progress=context.log.info)
+        # A failed blocking suite blocks the drops of the run's days it validated
+        # (orchestration/lib/drops.py): they stay out of later builds until
+        # replaced or accepted. A run over every drop (no window) blocks none.
+        failed_blocking = {outcome.table: check_name(outcome.table) for outcome in run.outcomes
+                           if not outcome.success and suites[outcome.table].get("blocking", True)
+                           and suites[outcome.table].get("scope") == "drop"}
+        if window and failed_blocking:
+            from orchestration.lib.drops import record_verdicts
+
+            blocked_drops = record_verdicts(paths.landing_dir, failed_blocking, window,
+                                            run_id=context.run.run_id)
+            for blocked in blocked_drops:
+                context.log.warning(f"blocked drop: {blocked}")
         for outcome in run.outcomes:
             suite = suites[outcome.table]
             failed = [f"{e.type} {json.dumps(e.arguments, default=str)[:120]}: "

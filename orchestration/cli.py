@@ -13,6 +13,7 @@
     profile360 freeze-segment      freeze a segment's current members under a name
     profile360 explain A B         why two records are (or are not) one profile
     profile360 app        the Profile 360 app (search, profiles, segment explorer), masked
+    profile360 accept-drop SOURCE DAY --reason ...   let a blocked drop into the next build
 
 Exit codes: 0 success, 1 the build or its tests failed, 2 bad usage (or no
 warehouse yet), 3 a blocking data-quality check failed (later layers were not
@@ -137,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("first", help="SOURCE:RECORD_KEY, e.g. web_events:we_000000001")
     explain.add_argument("second", help="SOURCE:RECORD_KEY, e.g. crm_contacts:CT12345678")
 
+    accept = commands.add_parser("accept-drop", help="let a drop blocked by a failed quality check into "
+                                                     "the next build, recording who, when and why")
+    _add_paths(accept)
+    accept.add_argument("source", help="landing source folder, e.g. pos_transactions")
+    accept.add_argument("day", type=date.fromisoformat, help="drop day, YYYY-MM-DD")
+    accept.add_argument("--reason", required=True, help="why the drop may be built as it is")
+    accept.add_argument("--by", help="who accepts it (default: $PROFILE360_OPERATOR, else the login name)")
+
     app = commands.add_parser("app", help="start the Profile 360 app on the serving warehouse (masked)")
     _add_paths(app)
     app.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
@@ -163,11 +172,53 @@ def _build(paths: Paths, select: str | None = None, full_refresh: bool = False) 
     with build_lock(paths.db_path):
         protect_build_warehouse(paths.db_path)
         started = time.perf_counter()
+        _read_unblocked_drops(paths, select, full_refresh)
         run_dbt(paths, "build", select=select, full_refresh=full_refresh)
         print(f"dbt build finished in {time.perf_counter() - started:.1f} s")
+        _report_blocked_drops(paths)
         # Only a whole build that passed every test is exported and published.
         for line in after_build(paths.db_path, complete=select is None):
             print(line)
+
+
+# Rebuilt from the landing files when a blocked drop is let in (accepted or
+# replaced): the layers that read each file once. The merge/split log and the
+# segment history keep their past (they are not rebuilt).
+UNBLOCK_REBUILD = "path:models/staging path:models/identity path:models/profiles path:models/traits"
+UNBLOCK_KEEP = "fct_profile_id_changes"
+
+
+def _read_unblocked_drops(paths: Paths, select: str | None, full_refresh: bool) -> None:
+    """Blocked drops let in since the last build (orchestration/lib/drops.py) are read only
+    by a rebuild of the layers that read each landing file once: run it first."""
+    from orchestration.lib.dbt import run_dbt
+    from orchestration.lib.drops import unblocked_since_last_build
+
+    if select is not None or full_refresh:
+        return
+    unblocked = unblocked_since_last_build(paths.db_path, paths.landing_dir)
+    if unblocked:
+        print(f"drops let in since the last build (accepted or replaced): {', '.join(unblocked)}; "
+              "rebuilding staging, identity, profiles and traits from the landing files to read them", flush=True)
+        run_dbt(paths, "run", select=UNBLOCK_REBUILD, full_refresh=True, extra=["--exclude", UNBLOCK_KEEP])
+
+
+def _report_blocked_drops(paths: Paths) -> None:
+    from orchestration.lib.drops import blocked_in_force
+
+    for verdict in blocked_in_force(paths.landing_dir):
+        source, day = verdict["source"], verdict["drop_date"]
+        print(f"blocked drop, not read: {verdict['source_file']} (failed {verdict.get('check', 'a blocking check')}"
+              f"); replace it, or `profile360 accept-drop {source} {day} --reason ...`")
+
+
+def _accept_drop(paths: Paths, args: argparse.Namespace) -> None:
+    from orchestration.lib.drops import accept_drop
+
+    record = accept_drop(paths.landing_dir, args.source, args.day, args.reason, who=args.by)
+    print(f"accepted {record['source_file']} (content {record['content_hash'][:12]}) by {record['accepted_by']} "
+          f"at {record['accepted_at']}: {record['reason']}")
+    print("the next `profile360 build` reads it (it rebuilds the layers that read each drop once)")
 
 
 class _Progress:
@@ -207,6 +258,9 @@ def _run_days(days: tuple[date, date], select: str | None) -> int:
         progress("blocking data-quality checks failed: later layers were not rebuilt")
     elif outcome.failed_steps:
         progress(f"failed steps: {', '.join(outcome.failed_steps)}")
+    for drop in outcome.blocked_drops:
+        progress(f"blocked drop, not read: {drop}; replace it, or `profile360 accept-drop <source> <day> "
+                 "--reason ...` then `profile360 build`")
     for line in outcome.publish_report:
         progress(line)
     progress(f"run {outcome.run_id}: {'succeeded' if outcome.success else 'FAILED'}")
@@ -482,6 +536,8 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
             _explain(paths, args)
         elif args.command == "app":
             _app(paths, args)
+        elif args.command == "accept-drop":
+            _accept_drop(paths, args)
     except (ValueError, KeyError) as error:
         print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,6 +17,7 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     run_id: str = ""
     published: bool = False  # the serving warehouse was replaced by this run
+    blocked_drops: list[str] = field(default_factory=list)  # drops kept out (lib/drops.py)
 
     @property
     def publish_report(self) -> list[str]:
@@ -113,6 +114,10 @@ def run_daily_build(start: date | None = None, end: date | None = None, select: 
     result = _execute_days(job, start, end, instance, log_level,
                            asset_selection=dbt_selection_keys(select) if select else None)
     outcome = RunOutcome(result.success, run_id=result.run_id)
+    from orchestration.lib.drops import blocked_in_force
+    from orchestration.lib.project import Paths
+
+    outcome.blocked_drops = [verdict["source_file"] for verdict in blocked_in_force(Paths.from_env().landing_dir)]
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             outcome.materialized.append(event.asset_key.to_user_string())

@@ -1,19 +1,23 @@
 {#
-    Audience exports (docs/activation.md, models/marts/activation/). The
-    rules live here, once:
+    Audience exports (docs/activation.md, models/marts/activation/) and the
+    contactability rule (models/profiles/dim_profile_contactability.sql).
+    The channels live here, once:
 
-      audience_channels()            per channel: the consent purpose it needs
-                                     and the identifier columns it exports, as
-                                     SQL over a profile row (`profiles`:
-                                     dim_profiles plus zalo_user_id).
-      audience_rows(channel, members, profiles)
+      audience_channels()            per channel: the consent purpose it needs,
+                                     the identifier columns it exports (SQL
+                                     over a profile row `profiles`: best
+                                     e-mail, best phone, one Zalo id) and the
+                                     events that opt a person out of it
+                                     (`opt_outs`: the staging model, its
+                                     landing source and event types).
+      audience_rows(channel, members, contactability)
                                      one row per segment member with the
                                      channel's identifiers and why it is left
-                                     out (`no_consent`, `no_identifier`) or
-                                     NULL when it is exported. Consent means
-                                     the state in force is `granted`:
-                                     withdrawn and unknown (no record) are
-                                     left out.
+                                     out (`no_consent`, `opted_out`,
+                                     `no_identifier`) or NULL when it is
+                                     exported: read from
+                                     dim_profile_contactability, the one
+                                     place that decides who can be contacted.
       audience_file_sql(channel, kind, segment_key)
                                      a file name inside the run's folder
                                      (SQL, one pattern per kind):
@@ -30,16 +34,27 @@
         'email': {
             'purpose': 'marketing_email',
             'columns': {'email': 'profiles.email'},
+            'opt_outs': {
+                'relation': 'stg_email__events',
+                'source': 'email_events',
+                'event_types': ['unsubscribe', 'bounce', 'spam_report'],
+            },
         },
         'sms': {
             'purpose': 'marketing_sms',
             'columns': {'phone': 'profiles.phone'},
+            'opt_outs': none,
         },
         'zalo': {
             'purpose': 'marketing_zalo',
             'columns': {
                 'zalo_user_id': 'profiles.zalo_user_id',
                 'phone': 'case when profiles.zalo_user_id is null then profiles.phone end',
+            },
+            'opt_outs': {
+                'relation': 'stg_zalo__events',
+                'source': 'zalo_events',
+                'event_types': ['unfollow'],
             },
         },
         'ads': {
@@ -48,51 +63,45 @@
                 'email_sha256': profile360.sha256_hex(profile360.normalize_email('profiles.email')),
                 'phone_sha256': profile360.sha256_hex(profile360.normalize_vn_phone('profiles.phone')),
             },
+            'opt_outs': none,
         },
     }) }}
 {%- endmacro %}
 
 
-{#- The profile columns a channel reads: best e-mail and phone, one Zalo id
-    (the first of the profile's linked ids, sorted), consent per purpose. -#}
-{% macro audience_profile_columns(profiles_relation) -%}
-    {%- set purposes = [] -%}
-    {%- for channel in profile360.audience_channels().values() -%}
-        {%- do purposes.append(channel.purpose) -%}
-    {%- endfor %}
-    select
-        profile_id,
-        email,
-        phone,
-        nullif({{ dbt.split_part('zalo_user_id_list', "','", 1) }}, '') as zalo_user_id,
-        {%- for purpose in purposes %}
-            consent_{{ purpose }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ profiles_relation }}
+{#- Every identifier column of any channel, in channel order (the columns of
+    dim_profile_contactability). -#}
+{% macro audience_identifier_columns() -%}
+    {%- set names = [] -%}
+    {%- for spec in profile360.audience_channels().values() -%}
+        {%- for name in spec.columns -%}
+            {%- if name not in names -%}{%- do names.append(name) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 
-{% macro audience_rows(channel, members_relation, profiles_relation) -%}
+{#- One row per segment member of the channel: its identifiers and the reason
+    it is left out (NULL: exported). A member without a contactability row
+    (not a profile of dim_profiles) is left out as `no_consent`. -#}
+{% macro audience_rows(channel, members_relation, contactability_relation) -%}
     {%- set spec = profile360.audience_channels()[channel] -%}
-    {%- set columns = spec.columns -%}
     select
         members.segment_key,
         members.profile_id,
-        {%- for name, expression in columns.items() %}
-            {{ expression }} as {{ name }},
+        {%- for name in spec.columns %}
+            contactability.{{ name }},
         {%- endfor %}
         case
-            when coalesce(profiles.consent_{{ spec.purpose }}, 'unknown') <> 'granted'
-                then 'no_consent'
-            when
-                {%- for expression in columns.values() %}
-                    {{ expression }} is null{{ ' and' if not loop.last }}
-                {%- endfor %}
-                then 'no_identifier'
+            when contactability.profile_id is null then 'no_consent'
+            else contactability.not_contactable_reason
         end as left_out_reason
     from {{ members_relation }} as members
-    left join ({{ profile360.audience_profile_columns(profiles_relation) }}) as profiles
-        on members.profile_id = profiles.profile_id
+    left join {{ contactability_relation }} as contactability
+        on
+            members.profile_id = contactability.profile_id
+            and contactability.channel = '{{ channel }}'
 {%- endmacro %}
 
 

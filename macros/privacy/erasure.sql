@@ -334,6 +334,79 @@ landing_identifiers_normalized as (
 
 
 {#
+    What an erasure removes from the tables that keep history (docs/privacy.md):
+
+      erased_record_hashes()         SQL: the salted record hashes (source ':'
+                                     record key, as stg_landing__identifier_hashes
+                                     writes them) of every landing record that
+                                     carries an erased identifier.
+      forget_erased_records(relation)
+                                     a hook: deletes from a table keyed by
+                                     (source, record_key) the rows of erased
+                                     records. Run on the record-map snapshot
+                                     and on the occurrences change log once
+                                     the stitching has read them (the
+                                     snapshot's post-hooks): a record key can
+                                     be an identifier itself (a loyalty id).
+      forget_erased_profiles(relation)
+                                     a hook: deletes the rows of erased
+                                     profiles from a history keyed by
+                                     profile_id (segment spells). An erased
+                                     profile is one that no longer holds any
+                                     record (not in map_records_to_profiles)
+                                     and did not go into another profile (it is
+                                     no old_profile_id of the merge/split log).
+    Erasure never fails a build: these only delete.
+#}
+{% macro erased_record_hashes() -%}
+    select _hashes.record_hash
+    from {{ ref('stg_landing__identifier_hashes') }} as _hashes
+    inner join {{ ref('stg_landing__erasure_log') }} as _log
+        on _hashes.identifier_hash = _log.identifier_hash
+{%- endmacro %}
+
+
+{% macro forget_erased_records(relation) -%}
+    {{ return(adapter.dispatch('forget_erased_records', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__forget_erased_records(relation) -%}
+    delete from {{ relation }}
+    where {{ profile360.salted_sha256(dbt.concat(['source', "':'", 'record_key'])) }} in (
+        {{ profile360.erased_record_hashes() }}
+    )
+{%- endmacro %}
+
+{% macro spark__forget_erased_records(relation) -%}
+    -- Not implemented on Spark yet (DELETE needs Delta tables): docs/privacy.md.
+    select 1
+{%- endmacro %}
+
+
+{% macro forget_erased_profiles(relation) -%}
+    {{ return(adapter.dispatch('forget_erased_profiles', 'profile360')(relation)) }}
+{%- endmacro %}
+
+{% macro default__forget_erased_profiles(relation) -%}
+    delete from {{ relation }}
+    where
+        profile_id not in (
+            select _records.profile_id from {{ ref('map_records_to_profiles') }} as _records
+            where _records.profile_id is not null
+        )
+        and profile_id not in (
+            select _changes.old_profile_id from {{ ref('fct_profile_id_changes') }} as _changes
+            where _changes.old_profile_id is not null
+        )
+{%- endmacro %}
+
+{% macro spark__forget_erased_profiles(relation) -%}
+    -- Not implemented on Spark yet (DELETE needs Delta tables): docs/privacy.md.
+    select 1
+{%- endmacro %}
+
+
+{#
     erasure_closure_rounds(rounds): the CTEs round_1 .. round_<rounds> of the
     erasure log (models/staging/privacy/stg_landing__erasure_log.sql), each
     followed by a comma. Round n adds, to every (request, identifier) of round

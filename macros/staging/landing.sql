@@ -25,6 +25,9 @@
                                why stg_landing__files rejects a file, NULL
                                when admitted: the rules in order, first
                                match wins (add a rule here).
+      landing_file_status(reason, is_blocked)
+                               rejected (a reason), blocked (a failed
+                               blocking check: blocked_drops.sql), admitted.
     The source readers in dbt_project.yml list only date-named files
     (`[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]` globs), so a file named
     otherwise is never opened either; stg_landing__files lists every file of
@@ -219,4 +222,16 @@
         {%- endfor -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+
+{#- A file's admission status (stg_landing__files): rejected when it has a
+    reason, blocked when a failed blocking check blocks it (issue 14:
+    macros/staging/blocked_drops.sql), else admitted. -#}
+{% macro landing_file_status(reason, is_blocked) -%}
+    case
+        when {{ reason }} is not null then 'rejected'
+        when {{ is_blocked }} then 'blocked'
+        else 'admitted'
+    end
 {%- endmacro %}

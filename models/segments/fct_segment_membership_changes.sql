@@ -3,7 +3,18 @@
     unique_key='membership_change_id',
     incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
+    post_hook=[
+        "{{ profile360.forget_erased_profiles(this) }}",
+        "delete from {{ this }} where exited_at is not null and exited_at <= entered_at",
+    ],
 ) }}
+-- Right to erasure: the post-hook deletes every spell of an erased profile
+-- (macros/privacy/erasure.sql, forget_erased_profiles), history included.
+-- A second build of the same as-of day (an erasure, a drop let in) can take
+-- back a membership the first one opened: that spell lasted no day, and the
+-- second post-hook deletes it instead of keeping an exit on its entry day.
+-- depends_on: {{ ref('map_records_to_profiles') }}
+-- depends_on: {{ ref('fct_profile_id_changes') }}
 -- One row per spell of a profile in a segment: entered_at, the first as-of
 -- day it was a member, and exited_at, the first as-of day it no longer was
 -- (NULL while it still is: the "live segment" is the rows with no exited_at).

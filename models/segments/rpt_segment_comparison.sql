@@ -4,13 +4,16 @@
 --   share_of_revenue      the segment's revenue / revenue of all profiles
 --   average_order_value   revenue / purchases of the segment's members
 --   orders_per_profile    purchases / audience size
---   email_reachable       members with a best e-mail, not unsubscribed and
---                         not withdrawn from marketing e-mail
+--   <channel>_reachable   members contactable on the channel (email, sms,
+--                         zalo, ads): profiles.dim_profile_contactability,
+--                         the one contactability rule (unknown consent is
+--                         not reachable)
 --   consented_*           members whose consent in force for that purpose
 --                         is granted (dim_profiles)
 --   expected_value_12m    the members' predicted net spend in the next 365
 --                         days (trait_predicted_value; non-buyers count 0)
 {%- set purposes = ['marketing_email', 'marketing_sms', 'marketing_zalo', 'ads_targeting'] %}
+{%- set channels = profile360.audience_channels() %}
 
 with
 
@@ -44,6 +47,29 @@ int_as_of_date as (
 
 ),
 
+dim_profile_contactability as (
+
+    select * from {{ ref('dim_profile_contactability') }}
+
+),
+
+-- One row per profile: 1 when contactable on the channel, else 0.
+reach as (
+
+    select
+        {%- for channel in channels %}
+            max(
+                case
+                    when channel = '{{ channel }}' and is_contactable then 1 else 0
+                end
+            ) as is_{{ channel }}_reachable,
+        {%- endfor %}
+        profile_id
+    from dim_profile_contactability
+    group by profile_id
+
+),
+
 profiles as (
 
     select
@@ -51,23 +77,20 @@ profiles as (
             case when dim_profiles.consent_{{ purpose }} = 'granted' then 1 else 0 end
                 as is_consented_{{ purpose }},
         {%- endfor %}
+        {%- for channel in channels %}
+            coalesce(reach.is_{{ channel }}_reachable, 0) as is_{{ channel }}_reachable,
+        {%- endfor %}
         dim_profile_traits.profile_id,
         dim_profile_traits.lifetime_value,
         dim_profile_traits.lifetime_purchases,
         dim_profile_traits.behaviour_score,
         dim_profile_traits.expected_value_12m,
-        dim_profile_traits.probability_alive,
-        case
-            when
-                dim_profiles.email is not null
-                and not dim_profile_traits.has_email_unsubscribed
-                and coalesce(dim_profiles.consent_marketing_email, 'unknown') != 'withdrawn'
-                then 1
-            else 0
-        end as is_email_reachable
+        dim_profile_traits.probability_alive
     from dim_profile_traits
     left join dim_profiles
         on dim_profile_traits.profile_id = dim_profiles.profile_id
+    left join reach
+        on dim_profile_traits.profile_id = reach.profile_id
 
 ),
 
@@ -89,7 +112,9 @@ per_segment as (
         sum(profiles.lifetime_value) as revenue,
         sum(profiles.lifetime_purchases) as purchases,
         avg(profiles.behaviour_score) as avg_behaviour_score,
-        sum(profiles.is_email_reachable) as email_reachable,
+        {%- for channel in channels %}
+            sum(profiles.is_{{ channel }}_reachable) as {{ channel }}_reachable,
+        {%- endfor %}
         sum(profiles.expected_value_12m) as expected_value_12m,
         avg(profiles.probability_alive) as avg_probability_alive
     from int_segment_members
@@ -105,6 +130,10 @@ final as (
         {%- for purpose in purposes %}
             cast(coalesce(per_segment.consented_{{ purpose }}, 0) as {{ dbt.type_bigint() }})
                 as consented_{{ purpose }},
+        {%- endfor %}
+        {%- for channel in channels if channel != 'email' %}
+            cast(coalesce(per_segment.{{ channel }}_reachable, 0) as {{ dbt.type_bigint() }})
+                as {{ channel }}_reachable,
         {%- endfor %}
         dim_segments.segment_key,
         dim_segments.segment_name,

@@ -176,8 +176,68 @@ def members(con) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def landing_consent(built_warehouse, con) -> dict[tuple[str, str], str]:
+def landing_consent(landing_consent_records) -> dict[tuple[str, str], str]:
     """(profile_id, purpose) -> granted / withdrawn, recomputed from the landing consents files."""
+    return {key: "withdrawn" if rank[1] else "granted" for key, rank in landing_consent_records.items()}
+
+
+@pytest.fixture(scope="module")
+def landing_opt_outs(built_warehouse, con) -> dict[tuple[str, str], list[datetime]]:
+    """(profile_id, channel) -> times of the landing opt-out events: e-mail unsubscribe, bounce,
+    spam report; Zalo unfollow (docs/activation.md), matched to profiles by the record map."""
+    profile_of = {(source, key): profile_id for source, key, profile_id in con.execute(
+        "select source, record_key, profile_id from identity.map_records_to_profiles "
+        "where source in ('email_events', 'zalo_events')").fetchall()}
+    kinds = {"email_events": ("email", {"unsubscribe", "bounce", "spam_report"}),
+             "zalo_events": ("zalo", {"unfollow"})}
+    out: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for source, (channel, types) in kinds.items():
+        for row in _landing_rows(built_warehouse.landing_dir, source):
+            profile_id = profile_of.get((source, _clean(row.get("event_id"))))
+            moment = _instant(_clean(row.get("event_at")) or "")
+            if profile_id and moment and (_clean(row.get("event_type")) or "").lower() in types:
+                out[(profile_id, channel)].append(moment)
+    return out
+
+
+@pytest.fixture(scope="module")
+def landing_contactable(landing_consent_records, landing_opt_outs, profiles, zalo_ids):
+    """(profile_id, channel) -> None (contactable) or the reason, recomputed from the landing
+    consents and events and the profiles' best e-mail, phone and Zalo ids."""
+    identifiers = {
+        "email": lambda p: p["email"] is not None,
+        "sms": lambda p: p["phone"] is not None,
+        "zalo": lambda p: bool(zalo_ids.get(p["profile_id"])) or p["phone"] is not None,
+        "ads": lambda p: p["email"] is not None or p["phone"] is not None,
+    }
+    out = {}
+    for profile_id, profile in profiles.items():
+        for channel, purpose in CHANNELS.items():
+            moment, withdrawn = landing_consent_records.get((profile_id, purpose), (None, 1))
+            if withdrawn:
+                out[(profile_id, channel)] = "no_consent"
+            elif any(at >= moment for at in landing_opt_outs.get((profile_id, channel), [])):
+                out[(profile_id, channel)] = "opted_out"
+            elif not identifiers[channel](profile):
+                out[(profile_id, channel)] = "no_identifier"
+            else:
+                out[(profile_id, channel)] = None
+    return out
+
+
+@pytest.fixture(scope="module")
+def zalo_ids(con) -> dict[str, set[str]]:
+    out = defaultdict(set)
+    for profile_id, value in con.execute(
+            "select profile_id, identifier_value from identity.map_identifiers_to_profiles "
+            "where identifier_type = 'zalo_user_id' and profile_id is not null").fetchall():
+        out[profile_id].add(value)
+    return out
+
+
+@pytest.fixture(scope="module")
+def landing_consent_records(built_warehouse, con) -> dict[tuple[str, str], tuple[datetime, int]]:
+    """(profile_id, purpose) -> (time, 1 if withdrawn) of the record in force, from the landing files."""
     profile_of = {(identifier_type, value): profile_id for identifier_type, value, profile_id in con.execute(
         "select identifier_type, identifier_value, profile_id from identity.map_identifiers_to_profiles "
         "where profile_id is not null").fetchall()}
@@ -196,7 +256,7 @@ def landing_consent(built_warehouse, con) -> dict[tuple[str, str], str]:
         if (profile_id, purpose) not in latest or rank > latest[(profile_id, purpose)]:
             latest[(profile_id, purpose)] = rank
     assert latest, "the demo should hold consents"
-    return {key: "withdrawn" if rank[1] else "granted" for key, rank in latest.items()}
+    return latest
 
 
 @pytest.fixture(scope="module")
@@ -299,19 +359,18 @@ def test_no_export_row_without_consent_recomputed_from_landing(exported, landing
     assert sum(row["left_out_no_consent"] for row in manifest) > 0
 
 
-def test_exported_identifiers_are_the_profiles_contact_points(exported, profiles):
+def test_exported_identifiers_are_the_profiles_contact_points(exported, profiles, zalo_ids):
     for row in exported["email"]["segments"]:
         assert row["email"] == profiles[row["profile_id"]]["email"] is not None
     for row in exported["sms"]["segments"]:
         assert row["phone"] == profiles[row["profile_id"]]["phone"] is not None
         assert re.fullmatch(r"\+84[35789]\d{8}", row["phone"])
     for row in exported["zalo"]["segments"]:
-        profile = profiles[row["profile_id"]]
-        zalo_ids = (profile["zalo_user_id_list"] or "").split(",")
+        profile, linked = profiles[row["profile_id"]], zalo_ids.get(row["profile_id"], set())
         if row["zalo_user_id"] is not None:
-            assert row["zalo_user_id"] in zalo_ids and row["phone"] is None
+            assert row["zalo_user_id"] == min(linked) and row["phone"] is None
         else:
-            assert profile["zalo_user_id_list"] is None and row["phone"] == profile["phone"] is not None
+            assert not linked and row["phone"] == profile["phone"] is not None
 
 
 def test_ads_hashes_are_sha256_of_the_normalised_email_and_phone(exported, profiles, landing_contacts):
@@ -333,25 +392,20 @@ def test_ads_hashes_are_sha256_of_the_normalised_email_and_phone(exported, profi
             assert re.fullmatch(r"[0-9a-f]{64}", digest)
 
 
-def test_manifest_counts_equal_the_written_files(run_folder, manifest, members, profiles, exported):
+def test_manifest_counts_equal_the_written_files(run_folder, manifest, members, landing_contactable, exported):
     written = Counter()
     for row in manifest:
-        channel, purpose = row["channel"], CHANNELS[row["channel"]]
+        channel = row["channel"]
         file_rows = _read_csv(run_folder / row["segment_file"])
         assert len(file_rows) == row["exported_rows"], row
         assert {r["segment_key"] for r in file_rows} <= {row["segment_key"]}
         assert row["audience_size"] == len(members[row["segment_key"]]), row
-        assert row["audience_size"] == (
-            row["exported_rows"] + row["left_out_no_consent"] + row["left_out_no_identifier"]), row
-        consented = [profiles[p] for p in members[row["segment_key"]] if profiles[p][f"consent_{purpose}"] == "granted"]
-        reachable = {
-            "email": lambda p: p["email"] is not None,
-            "sms": lambda p: p["phone"] is not None,
-            "zalo": lambda p: p["zalo_user_id_list"] is not None or p["phone"] is not None,
-            "ads": lambda p: p["email"] is not None or p["phone"] is not None,
-        }[channel]
-        assert row["left_out_no_identifier"] == sum(not reachable(p) for p in consented), row
-        assert row["exported_rows"] == sum(reachable(p) for p in consented), row
+        assert row["audience_size"] == (row["exported_rows"] + row["left_out_no_consent"]
+                                        + row["left_out_opted_out"] + row["left_out_no_identifier"]), row
+        reasons = Counter(landing_contactable[(p, channel)] for p in members[row["segment_key"]])
+        assert row["left_out_no_identifier"] == reasons["no_identifier"], row
+        assert row["left_out_opted_out"] == reasons["opted_out"], row
+        assert row["exported_rows"] == reasons[None], row
         written[channel] += row["exported_rows"]
     for channel in CHANNELS:
         assert written[channel] == len(exported[channel]["parquet"]) == len(exported[channel]["csv"])
@@ -362,6 +416,25 @@ def test_manifest_counts_equal_the_written_files(run_folder, manifest, members, 
     as_json = json.loads((run_folder / "manifest.json").read_text())
     assert [(r["segment_key"], r["channel"], r["audience_size"], r["left_out_no_identifier"]) for r in as_json] == [
         (r["segment_key"], r["channel"], r["audience_size"], r["left_out_no_identifier"]) for r in manifest]
+
+
+def test_opted_out_since_the_grant_is_never_exported(exported, landing_consent, landing_contactable, members, con):
+    """A person whose consent is still granted (no withdrawal recorded) but who unsubscribed,
+    bounced or reported spam since (e-mail) or unfollowed (Zalo) is in no file of the channel;
+    the segment comparison's reach columns count exactly the contactable members."""
+    opted_out = {key for key, reason in landing_contactable.items() if reason == "opted_out"}
+    assert {channel for _, channel in opted_out} >= {"email"}, "the demo should hold opt-outs since a grant"
+    assert all(landing_consent[(profile_id, CHANNELS[channel])] == "granted" for profile_id, channel in opted_out)
+    for channel in CHANNELS:
+        for name, rows in exported[channel].items():
+            leaked = [row for row in rows if (row["profile_id"], channel) in opted_out]
+            assert not leaked, (channel, name, leaked[:3])
+    comparison = con.execute(
+        "select segment_key, email_reachable, sms_reachable, zalo_reachable, ads_reachable "
+        "from segments.rpt_segment_comparison").fetchall()
+    for segment_key, *reach in comparison:
+        expected = [sum(landing_contactable[(p, channel)] is None for p in members[segment_key]) for channel in CHANNELS]
+        assert reach == expected, segment_key
 
 
 def test_erased_persons_are_never_exported(built_warehouse, exported, run_folder):

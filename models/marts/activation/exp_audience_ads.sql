@@ -1,8 +1,8 @@
 -- One row per segment and profile exported to the ads channel, as of the
 -- build's as-of day. Ad platforms (customer match): SHA-256 hex of the normalised e-mail
 -- and of the E.164 phone, consent ads_targeting.
--- Only profiles whose consent for the channel's purpose is granted and that
--- have an identifier for it; the rules are in macros/activation/audiences.sql,
+-- Only profiles contactable on the channel (dim_profile_contactability: consent
+-- granted, no opt-out since, an identifier); the channels are in macros/activation/audiences.sql,
 -- the counts of who was left out in rpt_audience_export_manifest. A table: the files
 -- (Parquet and CSV in <exports dir>/<run date>/) are written from it after the build by
 -- orchestration/lib/exports.py (docs/activation.md).
@@ -15,15 +15,15 @@ int_segment_members as (
 
 ),
 
-dim_profiles as (
+dim_profile_contactability as (
 
-    select * from {{ ref('dim_profiles') }}
+    select * from {{ ref('dim_profile_contactability') }}
 
 ),
 
 audience as (
 
-    {{ profile360.audience_rows('ads', 'int_segment_members', 'dim_profiles') }}
+    {{ profile360.audience_rows('ads', 'int_segment_members', 'dim_profile_contactability') }}
 
 ),
 

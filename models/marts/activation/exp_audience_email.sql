@@ -1,7 +1,7 @@
 -- One row per segment and profile exported to the email channel, as of the
 -- build's as-of day. E-mail: the profile's best e-mail (normalised), consent marketing_email.
--- Only profiles whose consent for the channel's purpose is granted and that
--- have an identifier for it; the rules are in macros/activation/audiences.sql,
+-- Only profiles contactable on the channel (dim_profile_contactability: consent
+-- granted, no opt-out since, an identifier); the channels are in macros/activation/audiences.sql,
 -- the counts of who was left out in rpt_audience_export_manifest. A table: the files
 -- (Parquet and CSV in <exports dir>/<run date>/) are written from it after the build by
 -- orchestration/lib/exports.py (docs/activation.md).
@@ -14,15 +14,15 @@ int_segment_members as (
 
 ),
 
-dim_profiles as (
+dim_profile_contactability as (
 
-    select * from {{ ref('dim_profiles') }}
+    select * from {{ ref('dim_profile_contactability') }}
 
 ),
 
 audience as (
 
-    {{ profile360.audience_rows('email', 'int_segment_members', 'dim_profiles') }}
+    {{ profile360.audience_rows('email', 'int_segment_members', 'dim_profile_contactability') }}
 
 ),
 

@@ -1,8 +1,10 @@
 -- One row per segment and channel of the build's audience exports: how many
 -- members the segment has, how many rows were exported, how many were left
--- out for lack of consent for the channel's purpose and how many (with
--- consent) for want of an identifier the channel can use, and the files.
--- audience_size = exported_rows + left_out_no_consent + left_out_no_identifier.
+-- out for lack of consent for the channel's purpose, how many (with consent)
+-- opted out since (unsubscribe, bounce, spam report, Zalo unfollow), how many
+-- for want of an identifier the channel can use (dim_profile_contactability),
+-- and the files. audience_size = exported_rows + left_out_no_consent
+-- + left_out_opted_out + left_out_no_identifier.
 -- Every segment of dim_segments appears for every channel, empty ones too.
 -- Written beside the exports as manifest.csv and manifest.json, with the count of
 -- neutralised cells, by orchestration/lib/exports.py after the build.
@@ -16,9 +18,9 @@ int_segment_members as (
 
 ),
 
-dim_profiles as (
+dim_profile_contactability as (
 
-    select * from {{ ref('dim_profiles') }}
+    select * from {{ ref('dim_profile_contactability') }}
 
 ),
 
@@ -42,7 +44,9 @@ decisions as (
             audience_{{ channel }}.segment_key,
             audience_{{ channel }}.left_out_reason
         from (
-            {{ profile360.audience_rows(channel, 'int_segment_members', 'dim_profiles') }}
+            {{ profile360.audience_rows(
+                channel, 'int_segment_members', 'dim_profile_contactability'
+            ) }}
         ) as audience_{{ channel }}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -58,7 +62,8 @@ counted as (
         sum(case when left_out_reason is null then 1 else 0 end) as exported_rows,
         sum(case when left_out_reason = 'no_consent' then 1 else 0 end) as left_out_no_consent,
         sum(case when left_out_reason = 'no_identifier' then 1 else 0 end)
-            as left_out_no_identifier
+            as left_out_no_identifier,
+        sum(case when left_out_reason = 'opted_out' then 1 else 0 end) as left_out_opted_out
     from decisions
     group by segment_key, channel
 
@@ -90,6 +95,8 @@ final as (
             as left_out_no_consent,
         cast(coalesce(counted.left_out_no_identifier, 0) as {{ dbt.type_bigint() }})
             as left_out_no_identifier,
+        cast(coalesce(counted.left_out_opted_out, 0) as {{ dbt.type_bigint() }})
+            as left_out_opted_out,
         {{ profile360.audience_file_sql(
             'channels.channel', 'segment', 'dim_segments.segment_key'
         ) }} as segment_file,

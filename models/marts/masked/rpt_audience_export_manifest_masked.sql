@@ -24,6 +24,7 @@ final as (
         exported_rows,
         left_out_no_consent,
         left_out_no_identifier,
+        left_out_opted_out,
         segment_file,
         channel_csv_file,
         channel_parquet_file

@@ -33,7 +33,10 @@ final as (
         consented_marketing_email,
         consented_marketing_sms,
         consented_marketing_zalo,
-        consented_ads_targeting
+        consented_ads_targeting,
+        sms_reachable,
+        zalo_reachable,
+        ads_reachable
     from rpt_segment_comparison
 
 )

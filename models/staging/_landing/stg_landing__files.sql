@@ -14,6 +14,11 @@
 -- previous load, so a drop re-sent under the same name with new contents is
 -- read again and its rows replace the ones it gave before
 -- (changed_after_admission flags it).
+-- A drop that failed a blocking quality check is `blocked` while the gate's
+-- verdict names its current content and no `profile360 accept-drop` does
+-- (decisions: <landing>/_control/*.jsonl; macros/staging/blocked_drops.sql);
+-- the readers open only admitted files, so a blocked drop is not read, and
+-- once accepted or replaced its contents count as newly admitted.
 {{ config(
     materialized='incremental',
     unique_key='source_file',
@@ -31,6 +36,36 @@ listed as (
         size,
         last_modified
     from {{ source('landing', 'files') }}
+
+),
+
+-- The gate's verdicts and the operator's acceptances, one row per decision.
+control_lines as (
+
+    {{ profile360.landing_control_lines(source('landing', 'files')) }}
+
+),
+
+decisions as (
+
+    select
+        control_file,
+        {{ profile360.json_text('line', 'source_file') }} as source_file,
+        {{ profile360.json_text('line', 'content_hash') }} as content_hash
+    from control_lines
+    where trim(line) <> ''
+
+),
+
+drop_verdicts as (
+
+    select * from decisions where control_file = 'drop_verdicts.jsonl'
+
+),
+
+drop_acceptances as (
+
+    select * from decisions where control_file = 'drop_acceptances.jsonl'
 
 ),
 
@@ -79,6 +114,7 @@ stored as (
             source_file,
             content_hash,
             admitted_content_hash,
+            status,
             first_seen_at,
             content_admitted_at
         from {{ this }}
@@ -87,6 +123,7 @@ stored as (
             cast(null as {{ dbt.type_string() }}) as source_file,
             cast(null as {{ dbt.type_string() }}) as content_hash,
             cast(null as {{ dbt.type_string() }}) as admitted_content_hash,
+            cast(null as {{ dbt.type_string() }}) as status,
             cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
             cast(null as {{ dbt.type_timestamp() }}) as content_admitted_at
         where 1 = 0
@@ -94,35 +131,48 @@ stored as (
 
 ),
 
+decided as (
+
+    select
+        *,
+        {{ profile360.landing_file_status('reason', profile360.landing_drop_blocked(
+            'judged.source_file', 'judged.content_hash'
+        )) }} as status
+    from judged
+
+),
+
 final as (
 
     select
-        judged.source_file,
-        judged.source,
-        judged.file_name,
-        judged.drop_date,
-        judged.size_bytes,
-        judged.modified_at,
-        judged.content_hash,
+        decided.source_file,
+        decided.source,
+        decided.file_name,
+        decided.drop_date,
+        decided.size_bytes,
+        decided.modified_at,
+        decided.content_hash,
         coalesce(
             stored.admitted_content_hash,
-            case when judged.reason is null then judged.content_hash end
+            case when decided.status = 'admitted' then decided.content_hash end
         ) as admitted_content_hash,
-        case when judged.reason is null then 'admitted' else 'rejected' end as status,
-        judged.reason,
-        judged.row_count,
+        decided.status,
+        decided.reason,
+        decided.row_count,
         coalesce(stored.first_seen_at, {{ profile360.load_timestamp() }}) as first_seen_at,
         -- When the current contents were first admitted: kept while they do
-        -- not change, this build's time when they are new or changed.
+        -- not change and stay admitted, this build's time when they are new,
+        -- changed, or let in (accepted or no longer blocked).
         coalesce(
             case
-                when stored.content_hash = judged.content_hash then stored.content_admitted_at
+                when stored.content_hash = decided.content_hash and stored.status = 'admitted'
+                    then stored.content_admitted_at
             end,
-            case when judged.reason is null then {{ profile360.load_timestamp() }} end
+            case when decided.status = 'admitted' then {{ profile360.load_timestamp() }} end
         ) as content_admitted_at,
         {{ profile360.load_timestamp() }} as _loaded_at
-    from judged
-    left join stored on judged.source_file = stored.source_file
+    from decided
+    left join stored on decided.source_file = stored.source_file
 
 ),
 
