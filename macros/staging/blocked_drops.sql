@@ -85,7 +85,8 @@
 {% macro forget_blocked_drops() -%}
     {%- set blocked = [] -%}
     {#- A post-hook: the model's own table was just built. -#}
-    {%- if execute and model.config.materialized in ('incremental', 'table') -%}
+    {#- A table is rebuilt from the admitted files only: nothing to drop. -#}
+    {%- if execute and model.config.materialized == 'incremental' and model.name != 'stg_landing__files' -%}
         {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- if '_source_file' in columns -%}
             {%- set blocked = profile360.blocked_landing_files() -%}
