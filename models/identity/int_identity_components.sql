@@ -239,11 +239,14 @@ identifier_nodes as (
     from int_identifiers_flagged
     inner join int_identity_identifier_numbers
         on int_identifiers_flagged.identifier_id = int_identity_identifier_numbers.identifier_id
-    {%- if scoped.on %}
-    where int_identifiers_flagged.identifier_id in (
-        select scoped.identifier_id from int_identity_links as scoped where scoped.is_link
-    )
-    {%- endif %}
+    -- Only the identifiers of the scope's links on a scoped build.
+    where
+        not {{ scoped.on }}
+        or int_identifiers_flagged.identifier_id in (
+            select scoped.identifier_id
+            from int_identity_links as scoped
+            where scoped.is_link
+        )
 
 ),
 

@@ -39,8 +39,8 @@ linking_identifiers as (
 numbered as (
 
     select
-        identifier_id,
-        identifier_number
+        numbered.identifier_id,
+        numbered.identifier_number
     from {{ numbered }} as numbered
 
 ),

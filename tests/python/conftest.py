@@ -28,8 +28,8 @@ DEMO_DAYS = 60
 # order the suite starts them: with `pytest -n 2 --dist loadscope
 # --no-loadscope-reorder` (make test) each xdist worker takes whole modules in
 # this order first, so the long builds run side by side, not one after another.
-FIRST_MODULES = ("test_incremental.py", "test_staging_build.py", "test_segments.py",
-                 "test_orchestration.py", "test_identity.py")
+FIRST_MODULES = ("test_incremental.py", "test_blocked_drops.py", "test_staging_build.py",
+                 "test_segments.py", "test_orchestration.py", "test_identity.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

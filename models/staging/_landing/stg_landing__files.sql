@@ -59,13 +59,15 @@ decisions as (
 
 drop_verdicts as (
 
-    select * from decisions where control_file = 'drop_verdicts.jsonl'
+    select * from decisions
+    where control_file = 'drop_verdicts.jsonl'
 
 ),
 
 drop_acceptances as (
 
-    select * from decisions where control_file = 'drop_acceptances.jsonl'
+    select * from decisions
+    where control_file = 'drop_acceptances.jsonl'
 
 ),
 
