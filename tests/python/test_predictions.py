@@ -189,6 +189,10 @@ def test_lookalike_audience_is_ranked_outside_its_seed_and_exported_with_consent
                             where segment_key = 'champions_lookalike' order by lookalike_rank""").fetchall()
         granted = keyed("""select profile_id from profiles.dim_profiles
                            where consent_marketing_email = 'granted' and email is not null""")
+        # The one contactability rule (issue 14; checked against the landing files in
+        # test_activation): granted, no opt-out since, an e-mail.
+        contactable = keyed("""select profile_id from profiles.dim_profile_contactability
+                               where channel = 'email' and is_contactable""")
         kind = con.sql("select segment_kind from segments.dim_segments where segment_key = 'champions_lookalike'").fetchall()
         total = con.sql("select count(*) from profiles.dim_profiles").fetchall()[0][0]
     assert seed and kind == [("lookalike",)]
@@ -197,11 +201,13 @@ def test_lookalike_audience_is_ranked_outside_its_seed_and_exported_with_consent
     assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
     assert members == {profile_id for profile_id, _ in ranked[:500]}
     assert not members & seed
-    # The e-mail audience file: every member with a granted consent and an e-mail, no one else.
+    # The e-mail audience file: every contactable member (a granted consent, no opt-out since,
+    # an e-mail), no one else.
     files = list(built_warehouse.exports_dir.glob("*/email/champions_lookalike.csv"))
     assert len(files) == 1
     import csv
     with open(files[0], newline="", encoding="utf-8") as handle:
         exported = {row["profile_id"] for row in csv.DictReader(handle)}
-    assert exported == members & granted
+    assert contactable <= granted
+    assert exported == members & contactable
     assert members - granted  # some members are left out for want of consent
