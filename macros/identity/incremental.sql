@@ -230,7 +230,6 @@
 #}
 {% macro identity_scope_nodes(links) -%}
     {%- set logged = profile360.identity_logged_changes() -%}
-    {%- set seeds = profile360.identity_work_relation('scope_seeds') -%}
     {%- set scope_nodes = profile360.identity_work_relation('scope') -%}
     {%- if logged is none -%}
         {%- do profile360.identity_write_scope(none, 'select node_id from ' ~ this) -%}
@@ -246,17 +245,19 @@
             select identifier_id from ({{ logged }}) as logged where identifier_id is not null
         )
     {%- endset -%}
-    {%- do run_query(profile360.identity_replace_table(seeds, seeds_sql)) -%}
-    {%- set scope_sql -%}
+    {#- The scope table first holds the seeds, then gains the other stored
+        nodes of their groups (no second work table). -#}
+    {%- do profile360.identity_write_scope(seeds_sql, none) -%}
+    {%- set groups_sql -%}
+        insert into {{ scope_nodes }}
         select stored.node_id from {{ this }} as stored
         where stored.merged_component_id in (
             select seeded.merged_component_id from {{ this }} as seeded
-            where seeded.node_id in (select node_id from {{ seeds }})
+            where seeded.node_id in (select node_id from {{ scope_nodes }})
         )
-        union
-        select node_id from {{ seeds }}
+        and stored.node_id not in (select node_id from {{ scope_nodes }})
     {%- endset -%}
-    {%- do profile360.identity_write_scope(scope_sql, none) -%}
+    {%- do run_query(groups_sql) -%}
     {%- set counts = run_query('select (select count(*) from ' ~ scope_nodes ~ '), (select count(*) from '
         ~ this ~ ')').rows[0] -%}
     {{ log('int_identity_components: re-stitching ' ~ counts[0] ~ ' nodes around the changes ('

@@ -27,13 +27,9 @@
 -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.identity_delete_scope('node_id', 'node_id') }}",
-    post_hook=[
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('scope_seeds')) }}",
-    ],
+    replace_scope={'from': 'work', 'keys': [['node_id', 'node_id']]},
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }}
 {%- set links = ref('int_identity_links') %}

@@ -9,13 +9,9 @@
 -- depends_on: {{ ref('int_identifier_occurrences') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook=[
-        "{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
-        "{{ profile360.identity_delete_scope('identifier_id', 'identifier_id') }}",
-    ],
-    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+    replace_scope={'from': 'work', 'keys': [['(source, record_key)', 'source, record_key'], ['identifier_id', 'identifier_id']]},
 ) }}
 {%- set scoped = {'on': false} %}
 {%- if profile360.staging_is_incremental() %}

@@ -7,10 +7,9 @@
 -- since its previous build, and deletes the identifiers no longer seen.
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.identity_delete_scope('identifier_id', 'identifier_id') }}",
-    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+    replace_scope={'from': 'work', 'keys': [['identifier_id', 'identifier_id']]},
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }} {{ ref('int_identity_links') }}
 {%- set scoped = profile360.identity_restitched_scope(

@@ -6,10 +6,9 @@
 -- or no longer carrying a valid identifier).
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
-    post_hook="{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
+    replace_scope={'from': 'work', 'keys': [['(source, record_key)', 'source, record_key']]},
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }} {{ ref('int_identity_links') }}
 {%- set scoped = profile360.identity_restitched_scope(

@@ -8,10 +8,9 @@
 -- passed): a column scan of the stored rows.
 {{ config(
     materialized='incremental',
-    incremental_strategy=profile360.profiles_incremental_strategy(),
-    unique_key=profile360.profiles_unique_key('profile_id'),
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
+    replace_scope={'from': 'profiles', 'keys': [['profile_id', 'profile_id']], 'new_keys': 'profile_id'},
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 {#- Stored profiles whose age at the new reference date differs. -#}

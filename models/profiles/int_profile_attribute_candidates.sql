@@ -9,10 +9,9 @@
 -- map restricted to them (int_profile_records_to_refresh).
 {{ config(
     materialized='incremental',
-    incremental_strategy=profile360.profiles_incremental_strategy(),
-    unique_key=profile360.profiles_unique_key('candidate_id'),
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
+    replace_scope={'from': 'profiles', 'keys': [['profile_id', 'profile_id']]},
 ) }}
 
 with

@@ -5,10 +5,9 @@
 -- recomputed (macros/profiles/incremental.sql).
 {{ config(
     materialized='incremental',
-    incremental_strategy=profile360.profiles_incremental_strategy(),
-    unique_key=profile360.profiles_unique_key('profile_id'),
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.layer_delete_refreshed_profiles('profiles') }}",
+    replace_scope={'from': 'profiles', 'keys': [['profile_id', 'profile_id']]},
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 {%- set identifier_types = var('profile360__identity_identifier_ranks') %}

@@ -11,10 +11,9 @@
 -- then recomputed.
 {{ config(
     materialized='incremental',
-    incremental_strategy=profile360.traits_incremental_strategy(),
-    unique_key='profile_id',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
-    pre_hook="{{ profile360.layer_delete_refreshed_profiles('traits') }}",
+    replace_scope={'from': 'traits', 'keys': [['profile_id', 'profile_id']]},
 ) }}
 
 with
