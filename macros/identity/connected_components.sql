@@ -136,6 +136,17 @@
     {{ return(['cc_edges', 'cc_labels', 'cc_labels_next']) }}
 {%- endmacro %}
 
+{#- The one post_hook config of a model calling connected_components():
+        post_hook=profile360.identity_drop_cc_work_tables()
+    one DROP per work table (a list: Spark runs one statement per hook). -#}
+{% macro identity_drop_cc_work_tables() -%}
+    {%- set hooks = [] -%}
+    {%- for name in profile360.identity_cc_work_tables() -%}
+        {%- do hooks.append("{{ profile360.identity_drop_table(profile360.identity_work_relation('" ~ name ~ "')) }}") -%}
+    {%- endfor -%}
+    {{ return(hooks) }}
+{%- endmacro %}
+
 
 {% macro identity_work_relation(name) -%}
     {{ return(api.Relation.create(

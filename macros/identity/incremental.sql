@@ -21,9 +21,9 @@
                           identifier it names (`erased`), whose staged rows
                           are gone.
       The model writes those records to its work table <model>__scope;
-      its pre-hook identity_delete_scope deletes their stored occurrences,
-      in the model's transaction; the model then inserts what the views hold
-      for them now (nothing for an erased event).
+      the strategy replace_scope (macros/incremental/replace_scope.sql)
+      deletes their stored occurrences and inserts what the views hold for
+      them now (nothing for an erased event), in the model's transaction.
 #}
 {% macro identity_occurrence_watermarks() -%}
     {%- set watermarks = {} -%}
@@ -90,6 +90,9 @@
 {%- endmacro %}
 
 
+{#- identity_log_changes(changed): log the stored identifiers of the records
+    in `changed` (pre-hook: before the build replaces them), or, with none,
+    those of the rows this build wrote (post-hook). -#}
 {% macro identity_log_changes(changed) -%}
     {%- set changes = profile360.identity_work_relation('changes') -%}
     {%- if execute and is_incremental() -%}
@@ -101,7 +104,11 @@
             false as is_full_refresh,
             {{ profile360.load_timestamp() }} as changed_at
         from {{ this }}
+        {%- if changed is none %}
+        where _loaded_at = {{ profile360.load_timestamp() }}
+        {%- else %}
         where (source, record_key) in (select _changed.source, _changed.record_key from {{ changed }} as _changed)
+        {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -190,7 +197,7 @@
 {#
     identity_write_scope(keys_sql, all_keys_sql): on an incremental build,
     writes the work table <model>__scope (the keys whose stored rows the
-    build replaces; the pre-hook identity_delete_scope deletes them) from
+    build replaces: the strategy replace_scope deletes them) from
     keys_sql, or from all_keys_sql (every stored key) when the model is
     rebuilt whole. Returns whether the build is scoped.
 #}
@@ -203,19 +210,6 @@
     {%- endif -%}
     {%- do run_query(profile360.identity_replace_table(scope, keys_sql)) -%}
     {{ return(true) }}
-{%- endmacro %}
-
-
-{#- The pre-hook of a scoped model: delete the stored rows whose `key`
-    (a column, or a row of columns like `(source, record_key)`) the work
-    table <model>__scope holds (`columns`: its columns, same order). -#}
-{% macro identity_delete_scope(key, columns) -%}
-    {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where {{ key }} in (select {{ columns }} from {{ profile360.identity_work_relation('scope') }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
 {%- endmacro %}
 
 

@@ -21,20 +21,11 @@
       layer_is_incremental(layer)   is_incremental() and not
                                     layer_refresh_all(): the model merges only
                                     the listed profiles.
-      profiles_incremental_strategy()
-                                    delete+insert on DuckDB, merge on Spark
-                                    (dispatched).
-      profiles_unique_key(row_key)  the incremental key: profile_id on DuckDB
-                                    (delete+insert replaces all rows of a
-                                    profile), the row's own key on Spark
-                                    (merge needs one source row per key).
-      layer_delete_refreshed_profiles(layer)
-                                    a pre-hook of the incremental models:
-                                    deletes the rows of the listed profiles
-                                    (every row when layer_refresh_all() on an
-                                    existing table), including profiles that
-                                    no longer exist or lost all rows of this
-                                    model; a no-op on a new table.
+      The incremental models use the project's one strategy, replace_scope
+      (macros/incremental/replace_scope.sql) with replace_scope.from = the
+      layer's name: the rows of the listed profiles (every row when
+      layer_refresh_all()) are deleted, including profiles that no longer
+      exist or lost all rows of a model, then the computed rows inserted.
       layer_to_refresh(layer, column)
                                     a condition keeping the rows whose
                                     `column` (a profile id) is listed; 1 = 1
@@ -121,22 +112,6 @@
 {%- endmacro %}
 
 
-{#- Pre-hook: delete the rows of the listed profiles (every row when the
-    whole layer is recomputed); a no-op on a new table. -#}
-{% macro layer_delete_refreshed_profiles(layer) -%}
-    {%- if execute and this is not none and is_incremental() -%}
-        {%- if profile360.layer_refresh_all(layer) -%}
-            delete from {{ this }}
-        {%- else -%}
-            delete from {{ this }}
-            where profile_id in (select profile_id from {{ profile360.layer_to_refresh_relation(layer) }})
-        {%- endif -%}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- A condition keeping the rows whose `column` (a profile id) is listed;
     1 = 1 when every profile is recomputed (an incremental model: when it is
     not layer_is_incremental(); a view or table: when layer_refresh_all()). -#}
@@ -160,25 +135,6 @@
     {%- endif -%}
     {{ return(adapter.get_relation(database=this.database, schema=this.schema,
                                    identifier='int_profile_build_state')) }}
-{%- endmacro %}
-
-
-{#- The same upsert as incremental staging (delete+insert on DuckDB, merge on Spark). -#}
-{% macro profiles_incremental_strategy() -%}
-    {{ return(profile360.staging_incremental_strategy()) }}
-{%- endmacro %}
-
-
-{% macro profiles_unique_key(row_key) -%}
-    {{ return(adapter.dispatch('profiles_unique_key', 'profile360')(row_key)) }}
-{%- endmacro %}
-
-{% macro default__profiles_unique_key(row_key) -%}
-    {{ return('profile_id') }}
-{%- endmacro %}
-
-{% macro spark__profiles_unique_key(row_key) -%}
-    {{ return(row_key) }}
 {%- endmacro %}
 
 

@@ -16,11 +16,9 @@
       recomputed: parse time, --full-refresh, a state table missing; the
       spine int_profiles_as_of is built last, so a first build answers true
       for every model of the invocation), layer_is_incremental,
-      layer_delete_refreshed_profiles (the state tables' pre-hook) and
-      layer_to_refresh(layer, column).
-      traits_incremental_strategy() delete+insert on DuckDB, merge on Spark (the
-                                    staging upsert, dispatched); the key is
-                                    profile_id (one row per profile).
+      and layer_to_refresh(layer, column). The state tables' strategy is the
+      project's one, replace_scope (macros/incremental/replace_scope.sql),
+      from the layer 'traits': the listed profiles' rows are replaced.
       traits_previous_build(as_of_relation)
                                     what the previous complete build of the layer
                                     left (read from int_profiles_as_of at execute
@@ -56,11 +54,6 @@
         'int_purchase_state', 'int_profile_product_state', 'int_engagement_state',
         'int_service_state', 'int_profiles_as_of',
     ]) }}
-{%- endmacro %}
-
-
-{% macro traits_incremental_strategy() -%}
-    {{ return(profile360.staging_incremental_strategy()) }}
 {%- endmacro %}
 
 

@@ -14,17 +14,14 @@
 -- depends_on: {{ ref('stg_landing__erasure_log') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=profile360.replace_scope_strategy(),
     on_schema_change='fail',
+    replace_scope={'from': 'work', 'keys': [['(source, record_key)', 'source, record_key']]},
     pre_hook=[
         "{{ profile360.identity_create_changes_log() }}",
         "{{ profile360.identity_log_changes(profile360.identity_work_relation('scope')) }}",
-        "{{ profile360.identity_delete_scope('(source, record_key)', 'source, record_key') }}",
     ],
-    post_hook=[
-        "{{ profile360.identity_log_changes(profile360.identity_work_relation('scope')) }}",
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('scope')) }}",
-    ],
+    post_hook="{{ profile360.identity_log_changes(none) }}",
 ) }}
 
 {%- set scope = {'new_files': '1 = 1', 'others': '1 = 0'} %}

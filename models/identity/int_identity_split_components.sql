@@ -5,11 +5,7 @@
 -- level, named after its smallest identifier number.
 {{ config(
     materialized='table',
-    post_hook=[
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('cc_edges')) }}",
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('cc_labels')) }}",
-        "{{ profile360.identity_drop_table(profile360.identity_work_relation('cc_labels_next')) }}",
-    ],
+    post_hook=profile360.identity_drop_cc_work_tables(),
 ) }}
 
 with
