@@ -18,12 +18,17 @@
       landing_file_status(reason, is_blocked)
                                      (macros/staging/landing.sql) rejected
                                      (a reason), blocked, admitted.
-      blocked_landing_files()        the files stg_landing__files calls
-                                     blocked in this build, read at execute
-                                     time by the staging post-hook that drops
-                                     their stored rows (forget_blocked_drops).
-                                     The readers open only admitted files
-                                     (landing_reader), so they skip them.
+      blocked_landing_files_sql()    SQL: the files (source_file)
+                                     stg_landing__files calls blocked in
+                                     this build. The scope 'blocked_drops'
+                                     of the incremental staging tables
+                                     (strategy replace_scope,
+                                     macros/incremental/replace_scope.sql)
+                                     deletes their stored rows, and
+                                     with_stored_rows() leaves those rows out
+                                     of the deduplication. The readers open
+                                     only admitted files (landing_reader), so
+                                     they skip them.
 #}
 {% macro landing_control_lines(listing) -%}
     {{ return(adapter.dispatch('landing_control_lines', 'profile360')(listing)) }}
@@ -60,43 +65,13 @@
 {%- endmacro %}
 
 
-{#- The blocked files (relative paths) as stg_landing__files says in this
-    build (its rows of this build's load time), at execute time; [] at parse
-    time, in unit tests and before the listing exists. The rule itself is
-    landing_drop_blocked() in that model. -#}
-{% macro blocked_landing_files() -%}
-    {%- if not execute or model.resource_type == 'unit_test' -%}{{ return([]) }}{%- endif -%}
-    {%- set relation = load_relation(ref('stg_landing__files')) -%}
-    {%- if relation is none -%}{{ return([]) }}{%- endif -%}
-    {%- set query -%}
-        select source_file from {{ relation }}
-        where
-            status = 'blocked'
-            and _loaded_at = (select max(_loaded_at) from {{ relation }})
-        order by source_file
-    {%- endset -%}
-    {{ return(run_query(query).columns[0].values() | list) }}
-{%- endmacro %}
-
-
-{#- A post-hook of every staging model (dbt_project.yml): deletes the stored
-    rows of blocked drops (a drop staged by the run whose gate then failed).
-    Only tables with a _source_file column; a no-op when nothing is blocked. -#}
-{% macro forget_blocked_drops() -%}
-    {%- set blocked = [] -%}
-    {#- A post-hook: the model's own table was just built. -#}
-    {#- A table is rebuilt from the admitted files only: nothing to drop. -#}
-    {%- if execute and model.config.materialized == 'incremental' and model.name != 'stg_landing__files' -%}
-        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if '_source_file' in columns -%}
-            {%- set blocked = profile360.blocked_landing_files() -%}
-        {%- endif -%}
-    {%- endif -%}
-    {%- if blocked -%}
-        delete from {{ this }} where _source_file in (
-            {%- for file in blocked %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
-        )
-    {%- else -%}
-        select 1
-    {%- endif -%}
+{#- The blocked files (relative paths, column source_file) as
+    stg_landing__files says in this build (its rows of this build's load
+    time). The rule itself is landing_drop_blocked() in that model. -#}
+{% macro blocked_landing_files_sql() -%}
+    {%- set files = ref('stg_landing__files') -%}
+    select _files.source_file from {{ files }} as _files
+    where
+        _files.status = 'blocked'
+        and _files._loaded_at = (select max(_latest._loaded_at) from {{ files }} as _latest)
 {%- endmacro %}

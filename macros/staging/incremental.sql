@@ -148,6 +148,11 @@
     from {{ this }} as _stored
     where
         _stored.{{ unique_key }} in (select _new.{{ unique_key }} from {{ relation }} as _new)
+        -- A drop blocked since it was staged: its rows leave the table
+        -- (strategy replace_scope, scope blocked_drops) and take no part here.
+        and _stored._source_file not in (
+            select _blocked.source_file from ({{ profile360.blocked_landing_files_sql() }}) as _blocked
+        )
         -- A drop re-sent with new contents: its rows read now replace the
         -- ones it gave before.
         {%- set reread = profile360.landing_files_to_read() %}

@@ -9,8 +9,9 @@
 {{ config(
     materialized='incremental',
     incremental_strategy=profile360.replace_scope_strategy(),
+    unique_key='profile_id',
     on_schema_change='fail',
-    replace_scope={'from': 'profiles', 'keys': [['profile_id', 'profile_id']], 'new_keys': 'profile_id'},
+    replace_scope={'from': 'profiles', 'keys': [['profile_id', 'profile_id']]},
 ) }}
 -- depends_on: {{ ref('int_profiles_to_refresh') }}
 {#- Stored profiles whose age at the new reference date differs. -#}

@@ -4,7 +4,8 @@
 {{ config(
     materialized='incremental',
     unique_key='transaction_item_id',
-    incremental_strategy=profile360.staging_incremental_strategy(),
+    incremental_strategy=profile360.replace_scope_strategy(),
+    replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
     on_schema_change='fail',
 ) }}
 

@@ -3,7 +3,8 @@
 {{ config(
     materialized='incremental',
     unique_key='event_id',
-    incremental_strategy=profile360.staging_incremental_strategy(),
+    incremental_strategy=profile360.replace_scope_strategy(),
+    replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
     on_schema_change='fail',
     post_hook="{{ profile360.delete_erased_rows(profile360.not_erased('zalo_events')) }}",
 ) }}
