@@ -45,6 +45,10 @@
         {%- for identifier_type in entry.get('sessions', {}) -%}
             {%- do types.append(identifier_type) -%}
         {%- endfor -%}
+        {#- A record's own id (key record_ids) names no person either. -#}
+        {%- for identifier_type in entry.get('record_ids', {}) -%}
+            {%- do types.append(identifier_type) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {{ return(types) }}
 {%- endmacro %}
