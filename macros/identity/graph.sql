@@ -71,3 +71,11 @@
 {% macro identity_is_session_type(column) -%}
     {{ column }} in ('{{ profile360.identity_session_types() | join("', '") }}')
 {%- endmacro %}
+
+
+{#- identity_probabilistic_on(): whether probabilistic links join the graph (var
+    profile360__identity_probabilistic; never on the spark target, where the Splink
+    scoring, a Python model, is disabled). -#}
+{% macro identity_probabilistic_on() -%}
+    {{ return(var('profile360__identity_probabilistic') and target.type != 'spark') }}
+{%- endmacro %}

@@ -245,6 +245,20 @@
         where is_link and identifier_id in (
             select identifier_id from ({{ logged }}) as logged where identifier_id is not null
         )
+        {%- if profile360.identity_probabilistic_on() %}
+        {#- A probabilistic link from a logged record reaches a group the record was not in:
+            that group is re-stitched too (docs/identity.md, "Probabilistic links"). #}
+        union
+        select 'r|' || pairs.source_r || '|' || pairs.record_key_r as node_id
+        from {{ ref('int_identity_probabilistic_pairs') }} as pairs
+        inner join ({{ logged }}) as logged
+            on pairs.source_l = logged.source and pairs.record_key_l = logged.record_key
+        union
+        select 'r|' || pairs.source_l || '|' || pairs.record_key_l as node_id
+        from {{ ref('int_identity_probabilistic_pairs') }} as pairs
+        inner join ({{ logged }}) as logged
+            on pairs.source_r = logged.source and pairs.record_key_r = logged.record_key
+        {%- endif %}
     {%- endset -%}
     {%- do run_query(profile360.identity_replace_table(seeds, seeds_sql)) -%}
     {%- set scope_sql -%}

@@ -30,10 +30,12 @@
 {% macro normalize_vn_name(expression) -%}
     {%- set text = 'lower(' ~ profile360.strip_diacritics(expression) ~ ')' -%}
     {%- set text = profile360.regex_replace_all(text, '[^a-z]+', ' ') -%}
+    {#- A namespace: a variable set inside a loop is lost when the loop ends. -#}
+    {%- set ns = namespace(text=text) -%}
     {%- for short, long in profile360._vn_name_abbreviations() -%}
-        {%- set text = profile360.regex_replace_all(text, '\\b' ~ short ~ '\\b', long) -%}
+        {%- set ns.text = profile360.regex_replace_all(ns.text, '\\b' ~ short ~ '\\b', long) -%}
     {%- endfor -%}
-    {%- set text = profile360.regex_replace_all(text, ' +', ' ') -%}
+    {%- set text = profile360.regex_replace_all(ns.text, ' +', ' ') -%}
     nullif({{ profile360.sorted_words('trim(' ~ text ~ ')') }}, '')
 {%- endmacro %}
 
@@ -49,10 +51,11 @@
 {% macro normalize_vn_address(expression) -%}
     {%- set text = 'lower(' ~ profile360.strip_diacritics(expression) ~ ')' -%}
     {%- set text = profile360.regex_replace_all(text, '[^a-z0-9]+', ' ') -%}
+    {%- set ns = namespace(text=text) -%}
     {%- for long, short in profile360._vn_address_abbreviations() -%}
-        {%- set text = profile360.regex_replace_all(text, '\\b' ~ long ~ '\\b', short) -%}
+        {%- set ns.text = profile360.regex_replace_all(ns.text, '\\b' ~ long ~ '\\b', short) -%}
     {%- endfor -%}
-    {%- set text = profile360.regex_replace_all(text, ' +', ' ') -%}
+    {%- set text = profile360.regex_replace_all(ns.text, ' +', ' ') -%}
     nullif(trim({{ text }}), '')
 {%- endmacro %}
 

@@ -239,8 +239,11 @@ class ShardBase:
                 row[2] = self.email_typed(p.emails[1], 0.7)
             row[1] = p.name_ascii if row[1] == p.name else p.name
             self.em.emit("crm_contacts", row, day, p.contact_ids[1], p.person_id)
+        # Only of a contact with a birth date and details (crm_row's fractions 29 and 17): a
+        # duplicate sharing nothing but a name is indistinguishable from a namesake.
         if first and self.world.fuzzy_duplicates and \
-                stable_fraction(p.index, self._salt + 71) < self.world.fuzzy_duplicates:
+                stable_fraction(p.index, self._salt + 71) < self.world.fuzzy_duplicates and \
+                stable_fraction(p.index, self._salt + 29) < 0.85 and stable_fraction(p.index, self._salt + 17) < 0.7:
             self.emit_fuzzy_contact(p, li, day, created, updated)
 
     def emit_fuzzy_contact(self, p: Person, li: int, day: int, created: str, updated: str) -> None:

@@ -35,7 +35,11 @@ FIELDS = ("name_key", "birth_date", "address_key", "province_key", "email", "pho
 RECORD_COLUMNS = ("record_id", "source", "record_key", "name_key", "birth_date", "birth_date_key",
                   "address_key", "province_key", "email", "phone")
 
-PAIR_COLUMNS = ("record_id_l", "record_id_r", "match_weight", "match_probability",
+# The blocking rules: only records equal on one of these are compared.
+BLOCKING_KEYS = ("name_key", "birth_date_key", "address_key")
+
+PAIR_COLUMNS = ("record_id_l", "record_id_r", "source_l", "record_key_l", "source_r", "record_key_r",
+                "match_weight", "match_probability",
                 *(f"{field}_{part}" for field in FIELDS for part in ("level", "weight")))
 
 
@@ -66,11 +70,7 @@ def settings() -> Any:
             cl.LevenshteinAtThresholds("email", [2]),
             cl.LevenshteinAtThresholds("phone", [1]),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("name_key"),
-            block_on("birth_date_key"),
-            block_on("address_key"),
-        ],
+        blocking_rules_to_generate_predictions=[block_on(key) for key in BLOCKING_KEYS],
     )
 
 
@@ -154,8 +154,8 @@ def score(records: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.
     comparison level (its label) and weight (log2 of its Bayes factor)."""
     logging.getLogger("splink").setLevel(logging.WARNING)
     if len(records) < 2:
-        return pd.DataFrame({c: pd.Series(dtype="object" if "level" in c or "record" in c else "float64")
-                             for c in PAIR_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("match") or c.endswith("_weight")
+                                          else "object") for c in PAIR_COLUMNS})
     con = duckdb.connect()
     try:
         linker = _linker(con, records, model)
@@ -163,10 +163,10 @@ def score(records: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.
         frame = predictions.as_pandas_dataframe()
     finally:
         con.close()
-    return _pairs_frame(frame, model)
+    return _pairs_frame(frame, model, records)
 
 
-def _pairs_frame(frame: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
+def _pairs_frame(frame: pd.DataFrame, model: dict[str, Any], records: pd.DataFrame) -> pd.DataFrame:
     levels = _level_weights(model)
     out = pd.DataFrame({
         "record_id_l": frame["record_id_l"].astype("object"),
@@ -180,4 +180,10 @@ def _pairs_frame(frame: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
         out[f"{field}_weight"] = weight
     swap = out["record_id_l"] > out["record_id_r"]
     out.loc[swap, ["record_id_l", "record_id_r"]] = out.loc[swap, ["record_id_r", "record_id_l"]].values
+    source = dict(zip(records["record_id"], records["source"]))
+    key = dict(zip(records["record_id"], records["record_key"]))
+    for side in ("l", "r"):
+        out[f"source_{side}"] = out[f"record_id_{side}"].map(source).astype("object")
+        out[f"record_key_{side}"] = out[f"record_id_{side}"].map(key).astype("object")
+    out = out[list(PAIR_COLUMNS)]
     return out.sort_values(["record_id_l", "record_id_r"]).reset_index(drop=True)
