@@ -68,9 +68,11 @@ def settings() -> Any:
             cl.JaroWinklerAtThresholds("address_key", [0.9]),
             cl.ExactMatch("province_key"),
             cl.LevenshteinAtThresholds("email", [2]),
-            cl.LevenshteinAtThresholds("phone", [1]),
+            cl.ExactMatch("phone"),
         ],
         blocking_rules_to_generate_predictions=[block_on(key) for key in BLOCKING_KEYS],
+        # Each field's weight in the predictions (mw_<field>): the audit and `explain` show them.
+        retain_intermediate_calculation_columns=True,
     )
 
 
