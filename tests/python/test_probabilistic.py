@@ -108,7 +108,7 @@ DAY_2 = [
     "PX-LAN2,Pham Thi Lan,,,F,1988-09-02,,15 Le Loi P.1,Ho Chi Minh,TP. Hồ Chí Minh,VN,,,"
     "{day}T10:00:00+07:00,{day}T10:00:00+07:00",
 ]
-SELECTION = ("+fct_identity_probabilistic_links",)
+SELECTION = ("+fct_identity_probabilistic_links", "+fct_identity_links")
 
 
 def _add_contacts(landing: Path, day: str, rows: list[str]) -> None:
