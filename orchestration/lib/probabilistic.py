@@ -38,7 +38,7 @@ RECORD_COLUMNS = ("record_id", "source", "record_key", "name_key", "birth_date",
 # The blocking rules: only records equal on one of these are compared.
 BLOCKING_KEYS = ("name_key", "birth_date_key", "address_key")
 
-PAIR_COLUMNS = ("record_id_l", "record_id_r", "source_l", "record_key_l", "source_r", "record_key_r",
+PAIR_COLUMNS = ("pair_id", "record_id_l", "record_id_r", "source_l", "record_key_l", "source_r", "record_key_r",
                 "match_weight", "match_probability",
                 *(f"{field}_{part}" for field in FIELDS for part in ("level", "weight")))
 
@@ -157,7 +157,7 @@ def score(records: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.
     logging.getLogger("splink").setLevel(logging.WARNING)
     if len(records) < 2:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("match") or c.endswith("_weight")
-                                          else "object") for c in PAIR_COLUMNS})
+                                          else "str") for c in PAIR_COLUMNS})
     con = duckdb.connect()
     try:
         linker = _linker(con, records, model)
@@ -182,10 +182,14 @@ def _pairs_frame(frame: pd.DataFrame, model: dict[str, Any], records: pd.DataFra
         out[f"{field}_weight"] = weight
     swap = out["record_id_l"] > out["record_id_r"]
     out.loc[swap, ["record_id_l", "record_id_r"]] = out.loc[swap, ["record_id_r", "record_id_l"]].values
+    out["pair_id"] = out["record_id_l"] + "|" + out["record_id_r"]
     source = dict(zip(records["record_id"], records["source"]))
     key = dict(zip(records["record_id"], records["record_key"]))
     for side in ("l", "r"):
         out[f"source_{side}"] = out[f"record_id_{side}"].map(source).astype("object")
         out[f"record_key_{side}"] = out[f"record_id_{side}"].map(key).astype("object")
     out = out[list(PAIR_COLUMNS)]
+    for column in PAIR_COLUMNS:  # text columns typed as text even when empty (the contract)
+        if not (column.startswith("match") or column.endswith("_weight")):
+            out[column] = out[column].astype("str")
     return out.sort_values(["record_id_l", "record_id_r"]).reset_index(drop=True)

@@ -18,6 +18,7 @@ The Vietnamese name and address normalisers are dbt unit tests
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import shutil
@@ -103,9 +104,22 @@ DAY_1 = [
     "PX-KHOI2,LE MINH KHOI,,,M,1991-04-05,,7 Nguyen Trai P.3,Ho Chi Minh,TP. Hồ Chí Minh,VN,"
     "CX900002,,{day}T09:00:00+07:00,{day}T09:00:00+07:00",
 ]
+
+
+def _identifier_id(identifier_type: str, value: str) -> str:
+    """identifier_id as int_identifier_occurrences computes it (surrogate_key: md5 of type-value)."""
+    return hashlib.md5(f"{identifier_type}-{value}".encode()).hexdigest()
+
+
+# Lan's second contact is named so that its own node (crm_record) sorts before every node of
+# her first contact: the merged group is then named after the new node, and an incremental
+# build that did not re-stitch the first contact's group would leave it under its old name.
+LAN2 = next(key for key in (f"PX-LAN2-{n}" for n in range(1000))
+            if _identifier_id("crm_record", key) < min(_identifier_id("crm_record", "PX-LAN1"),
+                                                       _identifier_id("email", "lan.pham.scenario@example.vn")))
 # Day 2: Lan typed in again, no e-mail or phone, day and month swapped, no diacritics.
 DAY_2 = [
-    "PX-LAN2,Pham Thi Lan,,,F,1988-09-02,,15 Le Loi P.1,Ho Chi Minh,TP. Hồ Chí Minh,VN,,,"
+    LAN2 + ",Pham Thi Lan,,,F,1988-09-02,,15 Le Loi P.1,Ho Chi Minh,TP. Hồ Chí Minh,VN,,,"
     "{day}T10:00:00+07:00,{day}T10:00:00+07:00",
 ]
 SELECTION = ("+fct_identity_probabilistic_links", "+fct_identity_links")
@@ -123,9 +137,9 @@ def _profiles(db: Path) -> dict[str, str]:
                                 "where source = 'crm_contacts'").fetchall())
 
 
-def _table(db: Path, sql: str) -> list[tuple]:
+def _table(db: Path, sql: str, *params: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return sorted(con.execute(sql).fetchall(), key=repr)
+        return sorted(con.execute(sql, list(params)).fetchall(), key=repr)
 
 
 @pytest.fixture(scope="module")
@@ -152,10 +166,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_a_contact_without_identifiers_joins_its_person_by_a_probabilistic_link(scenario):
     profiles = _profiles(scenario["db"])
-    assert profiles["PX-LAN2"] == profiles["PX-LAN1"]
+    assert profiles[LAN2] == profiles["PX-LAN1"]
     links = _table(scenario["db"], "select link_status, birth_date_level, name_key_level from "
                    "identity.fct_identity_probabilistic_links where record_key_l = 'PX-LAN1' "
-                   "and record_key_r = 'PX-LAN2'")
+                   "and record_key_r = ?", LAN2)
     assert links == [("used", "day and month swapped", "Exact match on name_key")]
 
 
@@ -169,7 +183,7 @@ def test_the_per_type_limits_split_probabilistic_links(scenario):
 
 def test_explain_shows_the_weight_and_each_fields_comparison(scenario):
     with duckdb.connect(str(scenario["db"]), read_only=True) as con:
-        answer = explain(con, ("crm_contacts", "PX-LAN1"), ("crm_contacts", "PX-LAN2"))
+        answer = explain(con, ("crm_contacts", "PX-LAN1"), ("crm_contacts", LAN2))
     assert answer.same_profile
     assert [step.identifier_type for step in answer.steps] == ["probabilistic"]
     report = answer.report()
@@ -188,9 +202,9 @@ def test_incremental_gives_the_links_of_a_full_refresh(scenario):
 def test_the_off_switch_removes_probabilistic_links(scenario):
     assert _table(scenario["off"], "select * from identity.int_identity_probabilistic_pairs") == []
     profiles = _profiles(scenario["off"])
-    assert profiles["PX-LAN2"] != profiles["PX-LAN1"]
+    assert profiles[LAN2] != profiles["PX-LAN1"]
     # Still a profile of its own: every contact of a known person gets one (crm_record node).
-    assert profiles["PX-LAN2"] is not None
+    assert profiles[LAN2] is not None
 
 
 def test_fuzzy_duplicates_are_listed_in_the_truth(tmp_path: Path):

@@ -28,6 +28,7 @@ map_records_to_profiles as (
 final as (
 
     select
+        pairs.pair_id,
         pairs.source_l,
         pairs.record_key_l,
         pairs.source_r,

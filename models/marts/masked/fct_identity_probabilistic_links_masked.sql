@@ -17,6 +17,7 @@ fct_identity_probabilistic_links as (
 final as (
 
     select
+        {{ profile360.mask_record_key("'pair'", 'pair_id') }} as pair_id,
         source_l,
         {{ profile360.mask_record_key('source_l', 'record_key_l') }} as record_key_l,
         source_r,
