@@ -36,7 +36,6 @@
     ],
 ) }}
 -- depends_on: {{ ref('int_identifier_occurrences') }}
-{% if profile360.identity_probabilistic_on() %}-- depends_on: {{ ref('int_identity_probabilistic_pairs') }}{% endif %}
 {%- set links = ref('int_identity_links') %}
 {%- set scoped = {'on': false} %}
 {%- if profile360.staging_is_incremental() %}
