@@ -10,7 +10,10 @@
 -- in int_identity_split_edges, so a group over a per-type limit is split
 -- without them. Off with var profile360__identity_probabilistic, and on the
 -- spark target (the scoring is a Python model).
-{%- set probabilistic = profile360.identity_probabilistic_on() %}
+{%- set pairs = ref('int_identity_probabilistic_pairs')
+    if profile360.identity_probabilistic_on() else
+    '(select cast(null as ' ~ dbt.type_string() ~ ') as record_id_l, cast(null as '
+    ~ dbt.type_string() ~ ') as record_id_r where false)' %}
 with
 
 int_identity_links as (
@@ -47,8 +50,6 @@ stars as (
 
 ),
 
-{%- if probabilistic %}
-
 record_hubs as (
 
     select
@@ -64,14 +65,13 @@ probabilistic_edges as (
     select
         hubs_l.hub_number as node_a,
         hubs_r.hub_number as node_b
-    from {{ ref('int_identity_probabilistic_pairs') }} as pairs
+    from {{ pairs }} as pairs
     inner join record_hubs as hubs_l
         on pairs.record_id_l = hubs_l.record_id
     inner join record_hubs as hubs_r
         on pairs.record_id_r = hubs_r.record_id
 
 ),
-{%- endif %}
 
 final as (
 
@@ -79,7 +79,6 @@ final as (
         identifier_number as node_a,
         hub_number as node_b
     from stars
-    {%- if probabilistic %}
 
     union
 
@@ -87,7 +86,6 @@ final as (
         node_a,
         node_b
     from probabilistic_edges
-    {%- endif %}
 
 )
 

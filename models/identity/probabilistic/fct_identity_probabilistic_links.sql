@@ -6,7 +6,6 @@
 -- `rejected` when the group it would have made broke a per-type limit and was
 -- split (probabilistic links are in no split level, so they go first), or a
 -- record has no node. Read by `profile360 explain` through its masked copy.
-{%- set fields = ['name_key', 'birth_date', 'address_key', 'province_key', 'email', 'phone'] %}
 
 with
 
@@ -35,10 +34,18 @@ final as (
         pairs.record_key_r,
         pairs.match_weight,
         pairs.match_probability,
-        {%- for field in fields %}
-        pairs.{{ field }}_level,
-        pairs.{{ field }}_weight,
-        {%- endfor %}
+        pairs.name_key_level,
+        pairs.name_key_weight,
+        pairs.birth_date_level,
+        pairs.birth_date_weight,
+        pairs.address_key_level,
+        pairs.address_key_weight,
+        pairs.province_key_level,
+        pairs.province_key_weight,
+        pairs.email_level,
+        pairs.email_weight,
+        pairs.phone_level,
+        pairs.phone_weight,
         profiles_l.profile_id as profile_id_l,
         profiles_r.profile_id as profile_id_r,
         case
@@ -47,10 +54,14 @@ final as (
         end as link_status,
         case
             when profiles_l.profile_id = profiles_r.profile_id
-                then 'used: match weight ' || cast(round(pairs.match_weight, 2) as {{ dbt.type_string() }})
+                then
+                    'used: match weight '
+                    || cast(round(pairs.match_weight, 2) as {{ dbt.type_string() }})
             when profiles_l.profile_id is null or profiles_r.profile_id is null
                 then 'rejected: a record has no node of the identity graph'
-            else 'rejected: split, the group broke a per-profile limit (probabilistic links go first)'
+            else
+                'rejected: split, the group broke a per-profile limit'
+                || ' (probabilistic links go first)'
         end as link_reason
     from pairs
     left join map_records_to_profiles as profiles_l

@@ -36,11 +36,22 @@ members as (
 
 ),
 
-records as (
+unioned as (
 
     select * from contacts
     union all
     select * from members
+
+),
+
+records as (
+
+    select
+        *,
+        extract(year from birth_date) as birth_year,
+        extract(month from birth_date) as birth_month,
+        extract(day from birth_date) as birth_day
+    from unioned
 
 ),
 
@@ -71,11 +82,10 @@ final as (
         records.record_key,
         {{ profile360.normalize_vn_name('records.full_name') }} as name_key,
         cast(records.birth_date as {{ dbt.type_string() }}) as birth_date,
-        cast(extract(year from records.birth_date) as {{ dbt.type_string() }}) || '-'
-        || cast(least(extract(month from records.birth_date), extract(day from records.birth_date))
-            as {{ dbt.type_string() }}) || '-'
-        || cast(greatest(extract(month from records.birth_date), extract(day from records.birth_date))
-            as {{ dbt.type_string() }}) as birth_date_key,
+        cast(records.birth_year as {{ dbt.type_string() }}) || '-'
+        || cast(least(records.birth_month, records.birth_day) as {{ dbt.type_string() }}) || '-'
+        || cast(greatest(records.birth_month, records.birth_day) as {{ dbt.type_string() }})
+            as birth_date_key,
         {{ profile360.normalize_vn_address('records.address') }} as address_key,
         nullif({{ profile360.place_name_key('records.province') }}, '') as province_key,
         record_contacts.email,

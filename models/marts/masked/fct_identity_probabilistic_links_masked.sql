@@ -4,7 +4,6 @@
 -- weights, comparison levels (labels of the model, no value) and profile ids
 -- pass unchanged. Read by `profile360 explain` from the serving warehouse.
 {{ config(alias='fct_identity_probabilistic_links') }}
-{%- set fields = ['name_key', 'birth_date', 'address_key', 'province_key', 'email', 'phone'] %}
 
 with
 
@@ -24,10 +23,18 @@ final as (
         {{ profile360.mask_record_key('source_r', 'record_key_r') }} as record_key_r,
         match_weight,
         match_probability,
-        {%- for field in fields %}
-        {{ field }}_level,
-        {{ field }}_weight,
-        {%- endfor %}
+        name_key_level,
+        name_key_weight,
+        birth_date_level,
+        birth_date_weight,
+        address_key_level,
+        address_key_weight,
+        province_key_level,
+        province_key_weight,
+        email_level,
+        email_weight,
+        phone_level,
+        phone_weight,
         profile_id_l,
         profile_id_r,
         link_status,
