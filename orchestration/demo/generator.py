@@ -33,7 +33,8 @@ from orchestration.demo.simulation import DayChunk, Shard, ShardTruth, shard_ran
 
 DEFAULT_END_DATE = date(2026, 11, 22)
 _DROP_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.(csv|jsonl)(\.gz)?$")
-_TRUTH_FILES = ("person_map.csv", "fuzzy_duplicates.csv", "broken_rows.csv", "shared_identifiers.csv", "generation_report.json")
+_TRUTH_FILES = ("person_map.csv", "fuzzy_duplicates.csv", "broken_rows.csv", "shared_identifiers.csv",
+                "generation_report.json")
 
 
 @dataclass
