@@ -12,6 +12,7 @@
     profile360 backfill-segments   segment membership as of past days, beside the live one
     profile360 freeze-segment      freeze a segment's current members under a name
     profile360 explain A B         why two records are (or are not) one profile
+    profile360 train-matcher       re-estimate the probabilistic identity model (Splink)
     profile360 app        the Profile 360 app (search, profiles, segment explorer), masked
     profile360 accept-drop SOURCE DAY --reason ...   let a blocked drop into the next build
 
@@ -137,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(explain)
     explain.add_argument("first", help="SOURCE:RECORD_KEY, e.g. web_events:we_000000001")
     explain.add_argument("second", help="SOURCE:RECORD_KEY, e.g. crm_contacts:CT12345678")
+
+    train = commands.add_parser("train-matcher", help="re-estimate the probabilistic identity model (Splink: "
+                                                     "u by random sampling, m by EM) on the built records")
+    _add_paths(train)
+    train.add_argument("--out", type=Path, default=None,
+                       help="model JSON to write (default: the versioned one, models/identity/probabilistic/)")
 
     accept = commands.add_parser("accept-drop", help="let a drop blocked by a failed quality check into "
                                                      "the next build, recording who, when and why")
@@ -418,6 +425,22 @@ def _explain(paths: Paths, args: argparse.Namespace) -> None:
         con.close()
 
 
+def _train_matcher(paths: Paths, args: argparse.Namespace) -> None:
+    import duckdb
+
+    from orchestration.lib import probabilistic
+
+    con = duckdb.connect(str(paths.db_path), read_only=True)
+    try:
+        records = con.sql("select * from identity.int_identity_probabilistic_records").df()
+    finally:
+        con.close()
+    out = args.out or probabilistic.MODEL_PATH
+    model = probabilistic.train(records, out)
+    print(f"train-matcher: {len(records):,} records, prior match probability "
+          f"{model['probability_two_random_records_match']:.2e}; model written to {out}")
+
+
 def _app(paths: Paths, args: argparse.Namespace) -> None:
     import os
 
@@ -451,7 +474,7 @@ def _summary(paths: Paths, tables: bool = False) -> None:
 
 # Commands that read an existing warehouse: checked before anything runs, so
 # that none of them creates an empty database file as a side effect of an error.
-NEEDS_WAREHOUSE = ("validate", "summary", "backfill-segments", "freeze-segment", "explain")
+NEEDS_WAREHOUSE = ("validate", "summary", "backfill-segments", "freeze-segment", "explain", "train-matcher")
 # Commands that read the landing zone (demo generates it when missing).
 NEEDS_LANDING = ("build",)
 
@@ -538,6 +561,8 @@ def _run(args: argparse.Namespace, paths: Paths) -> int:
             _app(paths, args)
         elif args.command == "accept-drop":
             _accept_drop(paths, args)
+        elif args.command == "train-matcher":
+            _train_matcher(paths, args)
     except (ValueError, KeyError) as error:
         print(f"profile360 {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE

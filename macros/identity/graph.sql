@@ -45,6 +45,10 @@
         {%- for identifier_type in entry.get('sessions', {}) -%}
             {%- do types.append(identifier_type) -%}
         {%- endfor -%}
+        {#- A record's own id (key record_ids) names no person either. -#}
+        {%- for identifier_type in entry.get('record_ids', {}) -%}
+            {%- do types.append(identifier_type) -%}
+        {%- endfor -%}
     {%- endfor -%}
     {{ return(types) }}
 {%- endmacro %}
@@ -66,4 +70,12 @@
 {#- identity_is_session_type(column): whether an identifier type names a visit. -#}
 {% macro identity_is_session_type(column) -%}
     {{ column }} in ('{{ profile360.identity_session_types() | join("', '") }}')
+{%- endmacro %}
+
+
+{#- identity_probabilistic_on(): whether probabilistic links join the graph (var
+    profile360__identity_probabilistic; never on the spark target, where the Splink
+    scoring, a Python model, is disabled). -#}
+{% macro identity_probabilistic_on() -%}
+    {{ return(var('profile360__identity_probabilistic') and target.type != 'spark') }}
 {%- endmacro %}

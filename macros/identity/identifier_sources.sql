@@ -22,6 +22,14 @@
     nor spread through it; the erased person's own events go with their
     other identifiers.
 
+    record_ids: identifier type -> the record's own id, for sources of known
+    persons whose records may carry no identifier at all (a CRM contact typed
+    without e-mail or phone): the record is then a node of its own and gets
+    a profile (docs/identity.md, "Probabilistic links"). Such an id names one
+    record, so it is treated like a visit id (identity_session_types()):
+    weakest rank, never a profile's name while the profile holds anything
+    else, not listed in map_identifiers_to_profiles, no erasure through it.
+
     Records re-sent when they change are read from every version (their
     base_ view, rows that passed the quarantine checks), not only the latest:
     a contact's old phone still identifies them on the store receipts and
@@ -70,6 +78,7 @@
                 'email': 'email', 'phone': 'phone',
                 'customer_id': 'customer_id', 'loyalty_id': 'loyalty_id',
             },
+            'record_ids': {'crm_record': 'contact_id'},
         },
         {
             'source': 'loyalty_members', 'kind': 'record',
@@ -114,7 +123,8 @@
     {%- set branches = [] -%}
     {%- for entry in profile360.identifier_sources() if entry.kind == kind -%}
         {%- for identifier_type, column in (entry.identifiers.items() | list)
-            + (entry.get('sessions', {}).items() | list) -%}
+            + (entry.get('sessions', {}).items() | list)
+            + (entry.get('record_ids', {}).items() | list) -%}
             {%- do branches.append({'entry': entry, 'identifier_type': identifier_type, 'column': column}) -%}
         {%- endfor -%}
     {%- endfor -%}

@@ -238,6 +238,26 @@
         where is_link and identifier_id in (
             select identifier_id from ({{ logged }}) as logged where identifier_id is not null
         )
+        {%- if profile360.identity_probabilistic_on() %}
+        {#- A probabilistic link from a logged record reaches a group the record was not in
+            (docs/identity.md, "Probabilistic links"): every identifier of the logged records'
+            new merged groups is a seed too, so the groups they joined are re-stitched. #}
+        union
+        select 'i|' || numbers.identifier_id as node_id
+        from {{ ref('int_identity_identifier_numbers') }} as numbers
+        inner join {{ ref('int_identity_merged_components') }} as merged
+            on numbers.identifier_number = merged.identifier_number
+        where merged.component_number in (
+            select seed_merged.component_number
+            from ({{ logged }}) as logged
+            inner join {{ links }} as seed_links
+                on logged.source = seed_links.source and logged.record_key = seed_links.record_key
+            inner join {{ ref('int_identity_identifier_numbers') }} as seed_numbers
+                on seed_links.identifier_id = seed_numbers.identifier_id
+            inner join {{ ref('int_identity_merged_components') }} as seed_merged
+                on seed_numbers.identifier_number = seed_merged.identifier_number
+        )
+        {%- endif %}
     {%- endset -%}
     {#- The scope table first holds the seeds, then gains the other stored
         nodes of their groups (no second work table). -#}

@@ -5,6 +5,15 @@
 -- only that node (a self edge) and a record with k identifiers k - 1 edges.
 -- Records sharing a star are counted once. Stitched by
 -- int_identity_merged_components.
+-- Probabilistic links (docs/identity.md): each pair of records of
+-- int_identity_probabilistic_pairs joins the two records' hubs. They are not
+-- in int_identity_split_edges, so a group over a per-type limit is split
+-- without them. Off with var profile360__identity_probabilistic, and on the
+-- spark target (the scoring is a Python model).
+{%- set pairs = ref('int_identity_probabilistic_pairs')
+    if profile360.identity_probabilistic_on() else
+    '(select cast(null as ' ~ dbt.type_string() ~ ') as record_id_l, cast(null as '
+    ~ dbt.type_string() ~ ') as record_id_r where false)' %}
 with
 
 int_identity_links as (
@@ -41,12 +50,42 @@ stars as (
 
 ),
 
+record_hubs as (
+
+    select
+        source || ':' || record_key as record_id,
+        min(identifier_number) as hub_number
+    from record_numbers
+    group by source, record_key
+
+),
+
+probabilistic_edges as (
+
+    select
+        hubs_l.hub_number as node_a,
+        hubs_r.hub_number as node_b
+    from {{ pairs }} as pairs
+    inner join record_hubs as hubs_l
+        on pairs.record_id_l = hubs_l.record_id
+    inner join record_hubs as hubs_r
+        on pairs.record_id_r = hubs_r.record_id
+
+),
+
 final as (
 
     select distinct
         identifier_number as node_a,
         hub_number as node_b
     from stars
+
+    union
+
+    select
+        node_a,
+        node_b
+    from probabilistic_edges
 
 )
 

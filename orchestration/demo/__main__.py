@@ -21,11 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gzip", action="store_true", help="write .csv.gz / .jsonl.gz files")
     parser.add_argument("--workers", type=int, default=None,
                         help="worker processes (default: one per CPU; the output is the same)")
+    parser.add_argument("--fuzzy-duplicates", type=float, default=0.0,
+                        help="share of CRM persons re-entered as a fuzzy duplicate contact (default 0)")
     args = parser.parse_args(argv)
     if args.persons < 1 or args.days < 1:
         parser.error("--persons and --days must be at least 1")
     report = generate(args.out, persons=args.persons, days=args.days, end_date=args.end_date,
-                      seed=args.seed, gzip=args.gzip, workers=args.workers)
+                      seed=args.seed, gzip=args.gzip, workers=args.workers,
+                      fuzzy_duplicates=args.fuzzy_duplicates)
     print(report.summary())
     return 0
 

@@ -33,7 +33,8 @@ from orchestration.demo.simulation import DayChunk, Shard, ShardTruth, shard_ran
 
 DEFAULT_END_DATE = date(2026, 11, 22)
 _DROP_FILE = re.compile(r"^\d{4}-\d{2}-\d{2}\.(csv|jsonl)(\.gz)?$")
-_TRUTH_FILES = ("person_map.csv", "broken_rows.csv", "shared_identifiers.csv", "generation_report.json")
+_TRUTH_FILES = ("person_map.csv", "fuzzy_duplicates.csv", "broken_rows.csv", "shared_identifiers.csv",
+                "generation_report.json")
 
 
 @dataclass
@@ -97,13 +98,17 @@ class GenerationReport:
 
 
 def generate(out_dir: str | Path, persons: int = 2000, days: int = 180, end_date: date = DEFAULT_END_DATE,
-             seed: int = 42, gzip: bool = False, workers: int | None = None) -> GenerationReport:
+             seed: int = 42, gzip: bool = False, workers: int | None = None,
+             fuzzy_duplicates: float = 0.0) -> GenerationReport:
     """Write a deterministic demo landing zone (and `_truth/`) under out_dir.
 
     One file per source per day over [end_date - days + 1, end_date]
     (products and stores: one drop on the first day). Earlier drop files of
     the landing sources and the truth files in out_dir are replaced.
     workers: processes to simulate in (default: one per CPU); never changes the output.
+    fuzzy_duplicates: share of CRM persons typed in again as a contact without e-mail or phone,
+    with a typo, dropped diacritics, swapped day and month... (_truth/fuzzy_duplicates.csv);
+    0 (default) leaves the output as before.
     """
     started = time.perf_counter()
     if persons < 1 or days < 1:
@@ -113,6 +118,7 @@ def generate(out_dir: str | Path, persons: int = 2000, days: int = 180, end_date
     _clear(out)
     catalog = Catalog(seed, persons, days, first_day)
     world = World(seed, days, first_day, catalog, Population(seed, persons, days, first_day, catalog))
+    world.fuzzy_duplicates = fuzzy_duplicates
     ranges = shard_ranges(persons)
     if workers is None:
         workers = os.cpu_count() or 1
@@ -234,6 +240,12 @@ class _TruthWriter:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(("case", "identifier_type", "raw_value", "person_count"))
             writer.writerows(rows)
+        fuzzy = sorted(row for truth in shard_truths for row in truth.fuzzy)
+        if world.fuzzy_duplicates:
+            with open(self.folder / "fuzzy_duplicates.csv", "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(("contact_id", "person_id", "original_contact_id", "fuzz"))
+                writer.writerows(fuzzy)
         return len(rows)
 
     def write_report(self, report: GenerationReport) -> None:

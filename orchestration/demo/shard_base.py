@@ -16,7 +16,7 @@ from orchestration.demo import vocab
 from orchestration.demo.catalog import Catalog, Product, weighted_table
 from orchestration.demo.emitter import Emitter
 from orchestration.demo.identifiers import (CSV_MISSING, JSON_ODD_MISSING, JUNK_EMAILS, JUNK_PHONES,
-                                            render_email, render_phone, stable_fraction)
+                                            render_email, render_phone, scramble, stable_fraction)
 from orchestration.demo.population import (F_ADS_OPTIN, F_CRM, F_CUSTOMER, F_EMAIL_OPTIN, F_EXISTING,
                                            F_LOYALTY, F_SMS_OPTIN, Person, Population)
 
@@ -47,6 +47,8 @@ class World:
         self.seed, self.days, self.first_day = seed, days, first_day
         self.catalog, self.population = catalog, population
         self.day_prefix = tuple(f"{first_day + timedelta(days=d)}T" for d in range(days))
+        # Share of CRM persons re-entered as a fuzzy duplicate contact (generate(fuzzy_duplicates=)).
+        self.fuzzy_duplicates = 0.0
 
 
 class ShardBase:
@@ -73,6 +75,8 @@ class ShardBase:
         self.loyalty_joined = array("i", bytes(4 * size))
         self.points = array("i", bytes(4 * size))
         self.zalo_followed = bytearray(size)
+        # Fuzzy duplicate contacts written: (contact_id, person_id, original contact_id, kinds).
+        self.fuzzy: list[tuple[str, str, str, str]] = []
         self.zalo_phone_shared = bytearray(size)
         self.cookie_identified = bytearray(size)  # bit k: the person identified on cookie k
         self.app_identified = bytearray(size)     # the person signed in on their own device
@@ -235,6 +239,55 @@ class ShardBase:
                 row[2] = self.email_typed(p.emails[1], 0.7)
             row[1] = p.name_ascii if row[1] == p.name else p.name
             self.em.emit("crm_contacts", row, day, p.contact_ids[1], p.person_id)
+        # Only of a contact with a birth date and details (crm_row's fractions 29 and 17): a
+        # duplicate sharing nothing but a name is indistinguishable from a namesake.
+        if first and self.world.fuzzy_duplicates and \
+                stable_fraction(p.index, self._salt + 71) < self.world.fuzzy_duplicates and \
+                stable_fraction(p.index, self._salt + 29) < 0.85 and stable_fraction(p.index, self._salt + 17) < 0.7:
+            self.emit_fuzzy_contact(p, li, day, created, updated)
+
+    def emit_fuzzy_contact(self, p: Person, li: int, day: int, created: str, updated: str) -> None:
+        """The person typed in again as a new contact, without e-mail, phone or account ids, with
+        one or two of: a name typo, diacritics dropped, name words reordered, day and month of the
+        birth date swapped, the address abbreviated. Listed in _truth/fuzzy_duplicates.csv."""
+        pop = self.pop
+        contact_id = f"CT{scramble(p.index + 2 * pop.size, 10**8, pop._off[2]):08d}"
+        row = self.crm_row(p, li, contact_id, 1, created, updated)
+        row[2] = row[3] = row[11] = row[12] = self.miss()
+        row[5] = p.birth_date
+        row[7] = p.address
+        x = stable_fraction(p.index, self._salt + 73)
+        y = stable_fraction(p.index, self._salt + 79)
+        kinds = [("typo", "no_diacritics", "word_order", "swapped_day_month", "abbreviated_address")[int(x * 5)]]
+        if y < 0.5:
+            second = ("typo", "no_diacritics", "abbreviated_address")[int(y * 6)]
+            if second not in kinds:
+                kinds.append(second)
+        name = p.name
+        for kind in kinds:
+            if kind == "typo":
+                words = name.split(" ")
+                given = words[-1]
+                k = 1 + int(y * (len(given) - 2)) if len(given) > 2 else 0
+                words[-1] = given[:k] + given[k + 1:k + 2] + given[k:k + 1] + given[k + 2:] if k else given + given[-1]
+                name = " ".join(words)
+            elif kind == "no_diacritics":
+                name = vocab.fold(name)
+            elif kind == "word_order":
+                words = name.split(" ")
+                name = " ".join(words[-1:] + words[:-1])
+            elif kind == "swapped_day_month":
+                yy, mm, dd = p.birth_date.split("-")
+                if int(dd) <= 12 and dd != mm:
+                    row[5] = f"{yy}-{dd}-{mm}"
+                else:
+                    kinds[kinds.index(kind)] = "no_diacritics"
+                    name = vocab.fold(name)
+            elif kind == "abbreviated_address":
+                row[7] = p.address.replace("Phường ", "P.").replace("Đường ", "Đ.")
+        row[1] = name
+        if self.em.emit("crm_contacts", row, day, contact_id, p.person_id):
+            self.fuzzy.append((contact_id, p.person_id, p.contact_ids[0], "+".join(kinds)))
 
     def crm_row(self, p: Person, li: int, contact_id: str, version: int, created: str, updated: str) -> list[Any]:
         miss = self.miss

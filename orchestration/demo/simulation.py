@@ -56,6 +56,7 @@ class ShardTruth:
     junk: dict[tuple[str, str], int] = field(default_factory=dict)
     kiosk: dict[str, int] = field(default_factory=dict)
     cookies: dict[str, int] = field(default_factory=dict)
+    fuzzy: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def shard_ranges(persons: int) -> list[tuple[int, int]]:
@@ -169,4 +170,5 @@ class Shard(OnlineActivities, StoreActivities, EngagementActivities):
     def truth(self) -> ShardTruth:
         return ShardTruth(junk={k: len(v) for k, v in self.junk_users.items()},
                           kiosk={k: len(v) for k, v in self.kiosk_users.items()},
-                          cookies={k: len(v) for k, v in self.cookie_users.items()})
+                          cookies={k: len(v) for k, v in self.cookie_users.items()},
+                          fuzzy=list(self.fuzzy))

@@ -58,8 +58,9 @@ class Explanation:
                 lines.append("the same record")
             lines.append(f"one profile, joined by {len(self.steps)} link(s):")
             for step in self.steps:
+                seen = "" if step.first_seen_at is None else f" (seen {step.first_seen_at})"
                 lines.append(f"  {name(step.record)} --{step.identifier_type} {step.identifier_value!r}--> "
-                             f"{name(step.next_record)} (seen {step.first_seen_at})")
+                             f"{name(step.next_record)}{seen}")
         else:
             lines.append("two profiles")
             for kind, value, reason in self.rejected:
@@ -98,6 +99,7 @@ def explain(con: duckdb.DuckDBPyConnection, first: Record, second: Record) -> Ex
         f'select source, record_key, identifier_type, identifier_value, first_seen_at '
         f'from "{schema}".fct_identity_links where profile_id = ? and link_status = \'used\'',
         [result.first_profile]).fetchall()
+    links += _probabilistic_links(con, schema, result.first_profile)
     by_record: dict[Record, list[tuple[str, str]]] = {}
     by_identifier: dict[tuple[str, str], list[tuple[Record, object]]] = {}
     for source, key, kind, value, seen in links:
@@ -124,6 +126,33 @@ def explain(con: duckdb.DuckDBPyConnection, first: Record, second: Record) -> Ex
         record = step.record
     result.steps = steps[::-1]
     return result
+
+
+def _probabilistic_links(con: duckdb.DuckDBPyConnection, schema: str, profile_id: str) -> list[tuple]:
+    """The used probabilistic links of a profile (fct_identity_probabilistic_links, when
+    built) as two pseudo-links each, sharing one pseudo-identifier of type `probabilistic`
+    whose value reads `match weight W: field level (weight), ...`: a chain step through it
+    is a record-to-record link with the weight and each field's comparison."""
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                         "and table_name = 'fct_identity_probabilistic_links'", [schema]).fetchall()[0][0]
+    if not exists:
+        return []
+    rows = con.execute(
+        f'select * from "{schema}".fct_identity_probabilistic_links '
+        "where profile_id_l = ? and link_status = 'used'", [profile_id])
+    names = [d[0] for d in rows.description]
+    links = []
+    for values in rows.fetchall():
+        row = dict(zip(names, values))
+        fields = ", ".join(f"{field}: {row[f'{field}_level']} ({row[f'{field}_weight']:+.1f})"
+                           for field in PROBABILISTIC_FIELDS if f"{field}_level" in row)
+        value = f"match weight {row['match_weight']:.1f}: {fields}"
+        for side in ("l", "r"):
+            links.append((row[f"source_{side}"], row[f"record_key_{side}"], "probabilistic", value, None))
+    return links
+
+
+PROBABILISTIC_FIELDS = ("name_key", "birth_date", "address_key", "province_key", "email", "phone")
 
 
 def explain_masked(con: duckdb.DuckDBPyConnection, key: str, first: Record, second: Record) -> Explanation:

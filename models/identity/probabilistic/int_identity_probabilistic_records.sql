@@ -1,0 +1,101 @@
+-- The records the probabilistic matching compares (docs/identity.md,
+-- "Probabilistic links"): one row per known person's record, the latest
+-- version of each CRM contact and loyalty member, with the fields the Splink
+-- model compares, normalised: the name (normalize_vn_name: no diacritics,
+-- lower case, abbreviations written out, words sorted), the birth date and
+-- its day/month-free key (a date typed day-first matches on it), the
+-- address (normalize_vn_address), the province's place-name key, and the
+-- record's linking e-mail and phone (int_identity_links: normalised, never a
+-- flagged value, so a junk or shared e-mail is no evidence).
+-- Read by int_identity_probabilistic_pairs (a Python model: Splink).
+with
+
+contacts as (
+
+    select
+        'crm_contacts' as source,
+        cast(contact_id as {{ dbt.type_string() }}) as record_key,
+        full_name,
+        birth_date,
+        address,
+        province
+    from {{ ref('stg_crm__contacts') }}
+
+),
+
+members as (
+
+    select
+        'loyalty_members' as source,
+        cast(loyalty_id as {{ dbt.type_string() }}) as record_key,
+        full_name,
+        cast(null as date) as birth_date,
+        cast(null as {{ dbt.type_string() }}) as address,
+        cast(null as {{ dbt.type_string() }}) as province
+    from {{ ref('stg_loyalty__members') }}
+
+),
+
+unioned as (
+
+    select * from contacts
+    union all
+    select * from members
+
+),
+
+records as (
+
+    select
+        *,
+        extract(year from birth_date) as birth_year,
+        extract(month from birth_date) as birth_month,
+        extract(day from birth_date) as birth_day
+    from unioned
+
+),
+
+int_identity_links as (
+
+    select * from {{ ref('int_identity_links') }}
+    where is_link and identifier_type in ('email', 'phone')
+
+),
+
+record_contacts as (
+
+    select
+        source,
+        record_key,
+        min(case when identifier_type = 'email' then identifier_value end) as email,
+        min(case when identifier_type = 'phone' then identifier_value end) as phone
+    from int_identity_links
+    group by source, record_key
+
+),
+
+final as (
+
+    select
+        records.source || ':' || records.record_key as record_id,
+        records.source,
+        records.record_key,
+        {{ profile360.normalize_vn_name('records.full_name') }} as name_key,
+        cast(records.birth_date as {{ dbt.type_string() }}) as birth_date,
+        cast(records.birth_year as {{ dbt.type_string() }}) || '-'
+        || cast(least(records.birth_month, records.birth_day) as {{ dbt.type_string() }}) || '-'
+        || cast(greatest(records.birth_month, records.birth_day) as {{ dbt.type_string() }})
+            as birth_date_key,
+        {{ profile360.normalize_vn_address('records.address') }} as address_key,
+        nullif({{ profile360.place_name_key('records.province') }}, '') as province_key,
+        record_contacts.email,
+        record_contacts.phone
+    from records
+    left join record_contacts
+        on
+            records.source = record_contacts.source
+            and records.record_key = record_contacts.record_key
+
+)
+
+select * from final
