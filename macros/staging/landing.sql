@@ -235,3 +235,52 @@
         else 'admitted'
     end
 {%- endmacro %}
+
+
+{#
+    Parse once (docs/layers.md, "Staging, the rules"): each admitted drop is
+    read and typed once per build, by its source's base_* model, an
+    incremental table (delete+insert on _source_file) holding every parsed
+    row of the admitted drops, good and quarantined alike. stg_*, the
+    quarantine and every later reader read that table, never the files.
+
+      landing_files_to_parse(folder)
+                               the files of landing folder `folder` (as in
+                               _source_file) the base_* model of that folder
+                               reads in this build: on an incremental run
+                               the ones admitted since its previous load
+                               (landing_files_to_read: new drops, drops
+                               re-sent with new contents), whose rows then
+                               replace the ones they gave; none on a full
+                               build (landing_reader: every admitted file).
+      parsed_row_not_erased(landing_source, relation)
+                               the erasure rule of a base_* table: the row's
+                               identifier columns are not erased
+                               (not_erased) and, for a quarantined row, its
+                               raw text holds no erased identifier
+                               (erased_raw_records). `relation`: where the
+                               rows come from (the model itself in its
+                               post-hook); only its quarantined rows are
+                               tokenised.
+#}
+{% macro landing_files_to_parse(folder) -%}
+    {%- set files = profile360.landing_files_to_read() -%}
+    {%- if files is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(files | select('match', '^' ~ folder ~ '/') | list) }}
+{%- endmacro %}
+
+
+{% macro parsed_row_not_erased(landing_source, relation) -%}
+    (
+        {{ profile360.not_erased(landing_source) }}
+        and (
+            _quarantine_reason_code is null
+            or {{ profile360.quarantined_row_not_erased(
+                '_raw_record',
+                '(select _raw_record from ' ~ relation ~ ' where _quarantine_reason_code is not null) as _rejected'
+            ) }}
+        )
+    )
+{%- endmacro %}

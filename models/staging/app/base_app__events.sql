@@ -1,4 +1,10 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('app_events', this)) }}",
+) }}
 
 -- One row per line of every app_events drop: parsed, cleaned and checked.
 -- Good and broken lines alike; stg_app__events keeps the good ones,
@@ -11,7 +17,7 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('app', 'app_events') }}
+    select * from {{ profile360.landing_reader('app', 'app_events', profile360.landing_files_to_parse('app_events')) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -84,8 +90,17 @@ typed as (
 not_erased as (
 
     select * from typed
-    where {{ profile360.not_erased('app_events') }}
+    where {{ profile360.parsed_row_not_erased('app_events', 'typed') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from not_erased
 
 )
 
-select * from not_erased
+select * from final

@@ -1,4 +1,9 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+) }}
 
 -- One row per row of every stores drop: cleaned and checked, good and broken
 -- alike (see stg_catalog__stores and stg_landing__quarantined_rows).
@@ -6,7 +11,7 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('catalog', 'stores') }}
+    select * from {{ profile360.landing_reader('catalog', 'stores', profile360.landing_files_to_parse('stores')) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -49,6 +54,15 @@ typed as (
         _quarantine_reason
     from checked
 
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from typed
+
 )
 
-select * from typed
+select * from final

@@ -1,4 +1,10 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook="{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('crm_contacts', this)) }}",
+) }}
 
 -- One row per row of every crm_contacts drop: cleaned and checked, good and
 -- broken alike (see stg_crm__contacts and stg_landing__quarantined_rows).
@@ -10,7 +16,7 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('crm', 'crm_contacts') }}
+    select * from {{ profile360.landing_reader('crm', 'crm_contacts', profile360.landing_files_to_parse('crm_contacts')) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -73,8 +79,17 @@ typed as (
 not_erased as (
 
     select * from typed
-    where {{ profile360.not_erased('crm_contacts') }}
+    where {{ profile360.parsed_row_not_erased('crm_contacts', 'typed') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from not_erased
 
 )
 
-select * from not_erased
+select * from final

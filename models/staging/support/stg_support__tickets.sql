@@ -10,7 +10,26 @@
 
 with base as (
 
-    select * from {{ ref('base_support__tickets') }}
+    select
+        ---------- ids
+        ticket_id,
+        customer_id,
+        ---------- strings
+        email,
+        phone,
+        channel,
+        category,
+        priority,
+        status,
+        ---------- numerics
+        csat_score,
+        ---------- timestamps
+        opened_at,
+        resolved_at,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_support__tickets') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
