@@ -268,7 +268,11 @@
     {%- if files is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(files | select('match', '^' ~ folder ~ '/') | list) }}
+    {%- set parsed = [] -%}
+    {%- for file in files if file.startswith(folder ~ '/') -%}
+        {%- do parsed.append(file) -%}
+    {%- endfor -%}
+    {{ return(parsed) }}
 {%- endmacro %}
 
 
