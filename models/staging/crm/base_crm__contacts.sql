@@ -54,7 +54,7 @@ typed as (
         full_name,
         email,
         phone,
-        upper(gender) as gender,
+        upper({{ profile360.optional_enum_value('gender', var('profile360__accepted_values')['gender']) }}) as gender,
         occupation,
         address,
         city,
@@ -69,7 +69,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),

@@ -61,7 +61,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),

@@ -26,6 +26,8 @@ with base as (
         ---------- timestamps
         opened_at,
         resolved_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         _raw_record
@@ -66,6 +68,8 @@ final as (
         ---------- timestamps
         opened_at,
         resolved_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
