@@ -3,7 +3,10 @@
     unique_key='_source_file',
     incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
-    post_hook="{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('support_tickets', this)) }}",
+    post_hook=[
+        "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('support_tickets', this)) }}",
+        "{{ profile360.forget_erased_quarantined_lines() }}",
+    ],
 ) }}
 
 -- One row per row of every support_tickets drop: cleaned and checked, good
@@ -96,7 +99,7 @@ typed as (
 not_erased as (
 
     select * from typed
-    where {{ profile360.parsed_row_not_erased('support_tickets', 'typed') }}
+    where {{ profile360.not_erased('support_tickets') }}
 
 ),
 

@@ -3,7 +3,10 @@
     unique_key='_source_file',
     incremental_strategy=profile360.staging_incremental_strategy(),
     on_schema_change='fail',
-    post_hook="{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('web_events', this)) }}",
+    post_hook=[
+        "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('web_events', this)) }}",
+        "{{ profile360.forget_erased_quarantined_lines() }}",
+    ],
 ) }}
 
 -- One row per line of every web_events drop: parsed, cleaned and checked.
@@ -92,7 +95,7 @@ typed as (
 not_erased as (
 
     select * from typed
-    where {{ profile360.parsed_row_not_erased('web_events', 'typed') }}
+    where {{ profile360.not_erased('web_events') }}
 
 ),
 
