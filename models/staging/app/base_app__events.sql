@@ -20,7 +20,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('app', 'app_events', profile360.landing_files_to_parse('app_events')) }}
+    select * from {{ profile360.landing_reader(
+        'app', 'app_events', profile360.landing_files_to_parse('app_events')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

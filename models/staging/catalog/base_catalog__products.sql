@@ -11,7 +11,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('catalog', 'products', profile360.landing_files_to_parse('products')) }}
+    select * from {{ profile360.landing_reader(
+        'catalog', 'products', profile360.landing_files_to_parse('products')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -11,7 +11,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('catalog', 'stores', profile360.landing_files_to_parse('stores')) }}
+    select * from {{ profile360.landing_reader(
+        'catalog', 'stores', profile360.landing_files_to_parse('stores')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -16,10 +16,13 @@
     'address', 'city', 'province', 'country', 'customer_id', 'loyalty_id',
     'created_at', 'updated_at'
 ] %}
+{%- set genders = var('profile360__accepted_values')['gender'] %}
 
 with source as (
 
-    select * from {{ profile360.landing_reader('crm', 'crm_contacts', profile360.landing_files_to_parse('crm_contacts')) }}
+    select * from {{ profile360.landing_reader(
+        'crm', 'crm_contacts', profile360.landing_files_to_parse('crm_contacts')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -40,7 +43,7 @@ checked as (
             timestamps=['updated_at'],
             optional_timestamps=['created_at'],
             dates=['birth_date'],
-            optional_enums={'gender': var('profile360__accepted_values')['gender']}
+            optional_enums={'gender': genders}
         ) }}
     from cleaned
 
@@ -57,7 +60,7 @@ typed as (
         full_name,
         email,
         phone,
-        upper({{ profile360.optional_enum_value('gender', var('profile360__accepted_values')['gender']) }}) as gender,
+        upper({{ profile360.optional_enum_value('gender', genders) }}) as gender,
         occupation,
         address,
         city,

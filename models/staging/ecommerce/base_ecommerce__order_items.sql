@@ -12,7 +12,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('ecommerce', 'ecommerce_order_items', profile360.landing_files_to_parse('ecommerce_order_items')) }}
+    select * from {{ profile360.landing_reader(
+        'ecommerce', 'ecommerce_order_items', profile360.landing_files_to_parse('ecommerce_order_items')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

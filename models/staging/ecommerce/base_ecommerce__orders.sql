@@ -20,7 +20,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('ecommerce', 'ecommerce_orders', profile360.landing_files_to_parse('ecommerce_orders')) }}
+    select * from {{ profile360.landing_reader(
+        'ecommerce', 'ecommerce_orders', profile360.landing_files_to_parse('ecommerce_orders')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -15,7 +15,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('email', 'email_events', profile360.landing_files_to_parse('email_events')) }}
+    select * from {{ profile360.landing_reader(
+        'email', 'email_events', profile360.landing_files_to_parse('email_events')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

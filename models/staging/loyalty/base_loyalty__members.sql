@@ -18,7 +18,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('loyalty', 'loyalty_members', profile360.landing_files_to_parse('loyalty_members')) }}
+    select * from {{ profile360.landing_reader(
+        'loyalty', 'loyalty_members', profile360.landing_files_to_parse('loyalty_members')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

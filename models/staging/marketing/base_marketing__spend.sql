@@ -11,7 +11,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('marketing', 'marketing_spend', profile360.landing_files_to_parse('marketing_spend')) }}
+    select * from {{ profile360.landing_reader(
+        'marketing', 'marketing_spend', profile360.landing_files_to_parse('marketing_spend')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

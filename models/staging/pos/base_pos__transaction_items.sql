@@ -12,7 +12,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('pos', 'pos_transaction_items', profile360.landing_files_to_parse('pos_transaction_items')) }}
+    select * from {{ profile360.landing_reader(
+        'pos', 'pos_transaction_items', profile360.landing_files_to_parse('pos_transaction_items')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

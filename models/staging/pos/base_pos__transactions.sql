@@ -24,7 +24,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('pos', 'pos_transactions', profile360.landing_files_to_parse('pos_transactions')) }}
+    select * from {{ profile360.landing_reader(
+        'pos', 'pos_transactions', profile360.landing_files_to_parse('pos_transactions')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

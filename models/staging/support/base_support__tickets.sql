@@ -18,7 +18,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('support', 'support_tickets', profile360.landing_files_to_parse('support_tickets')) }}
+    select * from {{ profile360.landing_reader(
+        'support', 'support_tickets', profile360.landing_files_to_parse('support_tickets')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

@@ -21,7 +21,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('web', 'web_events', profile360.landing_files_to_parse('web_events')) }}
+    select * from {{ profile360.landing_reader(
+        'web', 'web_events', profile360.landing_files_to_parse('web_events')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),

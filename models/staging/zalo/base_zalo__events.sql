@@ -17,7 +17,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('zalo', 'zalo_events', profile360.landing_files_to_parse('zalo_events')) }}
+    select * from {{ profile360.landing_reader(
+        'zalo', 'zalo_events', profile360.landing_files_to_parse('zalo_events')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
