@@ -106,6 +106,8 @@ def main() -> None:
     admission = sum(seconds for name, seconds in times.items() if name.startswith("stg_landing__file"))
     print(f"staging full build (dbt run, wall): {staging:8.1f} s")
     print(f"  of which admission (file checks + listing): {admission:.1f} s")
+    parse = sum(seconds for name, seconds in times.items() if name.startswith("base_"))
+    print(f"  of which the one parse (base_* tables: read, type, check): {parse:.1f} s")
     print(f"parse floor (every admitted drop read once into a table, {rows:,} rows): {floor:8.1f} s")
     print(f"staging ÷ parse floor: {staging / floor:.1f}×   (models only, without dbt's start-up: "
           f"{sum(times.values()) / floor:.1f}×)")

@@ -1,12 +1,23 @@
 {#
-    quarantine_checks(...): two columns that say why a landing row cannot be
-    staged, or NULL for a good row. Checks run in this order and the first
-    that fails is reported:
+    quarantine_checks(...): the rules that decide whether a landing row can be
+    staged, in one place. Three columns:
+
+      _quarantine_reason_code  why the row cannot be staged (a code below),
+                               NULL for a row kept;
+      _quarantine_reason       code, column and offending value, for people;
+      _invalid_optional_fields the optional fields of a kept row whose value
+                               is present but cannot be typed (their typed
+                               column is NULL), comma-separated in argument
+                               order, e.g. 'created_at,birth_date'; NULL when
+                               none. The row is kept: an optional value never
+                               quarantines a row.
+
+    Checks that quarantine, in this order (the first that fails is reported):
 
       truncated_json     json_doc given and the line is not one JSON object
       missing_key        a column of `key` is missing
-      bad_timestamp      a column of `timestamps` is missing or not ISO-8601;
-                         a column of `optional_timestamps` is present but not
+      bad_timestamp      a column of `timestamps` (required: the row's own
+                         time) is missing or not ISO-8601
       future_timestamp   a column of `timestamps` (the row's own time) is
                          later than the end (midnight UTC) of the drop day
                          of the row's file (`drop_file`, e.g. _source_file)
@@ -16,14 +27,21 @@
                          Optional times of a later state (a ticket's
                          resolved_at) are not checked: traits read them as
                          of their day, so a future one is simply not yet
-      bad_date           a column of `dates` is present but not YYYY-MM-DD
+      bad_date           a column of `dates` that is also a `key` column is
+                         present but not YYYY-MM-DD (the key cannot be typed)
       bad_number         a column of `numbers` is present but not a number
+                         (still quarantines: the demo generator's truth
+                         counts these rows as broken; see docs/layers.md)
       negative_quantity  a column of `non_negative` is below zero
-      unknown_enum       a column of `enums` ({column: [values]}) is missing or
-                         not one of its values; `optional_enums` may be missing
+      unknown_enum       a column of `enums` ({column: [values]}, required)
+                         is missing or not one of its values
 
-    Columns: _quarantine_reason_code (one of the codes above) and
-    _quarantine_reason (code, column and offending value, for people).
+    Optional checks (flag, NULL value, row kept), flagged in this order:
+      `optional_timestamps` present but not ISO-8601; `dates` (not in `key`)
+      present but not YYYY-MM-DD; `optional_enums` present but not one of
+      their values (the typed column must then be NULL: see
+      optional_enum_value()).
+
     Arguments name text columns of the calling CTE (already clean_text-ed);
     enum values are compared lower-cased.
 #}
@@ -41,8 +59,9 @@
     {%- for column in timestamps -%}
         {%- do checks.append({'when': profile360.parse_timestamp_utc(column) ~ ' is null', 'code': 'bad_timestamp', 'column': column}) -%}
     {%- endfor -%}
+    {%- set optional = [] -%}
     {%- for column in optional_timestamps -%}
-        {%- do checks.append({'when': column ~ ' is not null and ' ~ profile360.parse_timestamp_utc(column) ~ ' is null', 'code': 'bad_timestamp', 'column': column}) -%}
+        {%- do optional.append({'when': column ~ ' is not null and ' ~ profile360.parse_timestamp_utc(column) ~ ' is null', 'column': column}) -%}
     {%- endfor -%}
     {%- if drop_file -%}
         {%- set latest_allowed = dbt.dateadd(
@@ -55,7 +74,12 @@
         {%- endfor -%}
     {%- endif -%}
     {%- for column in dates -%}
-        {%- do checks.append({'when': column ~ ' is not null and ' ~ profile360.parse_date(column) ~ ' is null', 'code': 'bad_date', 'column': column}) -%}
+        {%- set bad_date = {'when': column ~ ' is not null and ' ~ profile360.parse_date(column) ~ ' is null', 'code': 'bad_date', 'column': column} -%}
+        {%- if column in key -%}
+            {%- do checks.append(bad_date) -%}
+        {%- else -%}
+            {%- do optional.append(bad_date) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- for column in numbers -%}
         {%- do checks.append({'when': column ~ ' is not null and ' ~ profile360.try_cast(column, dbt.type_numeric()) ~ ' is null', 'code': 'bad_number', 'column': column}) -%}
@@ -67,7 +91,7 @@
         {%- do checks.append({'when': 'coalesce(lower(' ~ column ~ ') not in (\'' ~ values | join("', '") ~ '\'), true)', 'code': 'unknown_enum', 'column': column}) -%}
     {%- endfor -%}
     {%- for column, values in optional_enums.items() -%}
-        {%- do checks.append({'when': 'lower(' ~ column ~ ') not in (\'' ~ values | join("', '") ~ '\')', 'code': 'unknown_enum', 'column': column}) -%}
+        {%- do optional.append({'when': 'lower(' ~ column ~ ') not in (\'' ~ values | join("', '") ~ '\')', 'column': column}) -%}
     {%- endfor -%}
     case
         {%- for check in checks %}
@@ -83,5 +107,25 @@
             '{{ check.code }}: the line is not one complete JSON object'
             {%- endif %}
         {%- endfor %}
-    end as _quarantine_reason
+    end as _quarantine_reason,
+    {%- if optional | length == 0 %}
+    cast(null as {{ dbt.type_string() }}) as _invalid_optional_fields
+    {%- else %}
+    {%- set flags = [] -%}
+    {%- for check in optional -%}
+        {%- do flags.append("case when " ~ check.when ~ " then '," ~ check.column ~ "' else '' end") -%}
+    {%- endfor %}
+    substr(
+        nullif({{ dbt.concat(flags) if flags | length > 1 else flags[0] }}, ''),
+        2
+    ) as _invalid_optional_fields
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- optional_enum_value(column, values): the typed value of an optional enum
+    column (upper- or lower-cased by the caller): the column when one of
+    `values` (compared lower-cased), else NULL (quarantine_checks flags it). -#}
+{% macro optional_enum_value(column, values) -%}
+    case when lower({{ column }}) in ('{{ values | join("', '") }}') then {{ column }} end
 {%- endmacro %}

@@ -2,7 +2,11 @@
 -- instant that day ends. Events at or after as_of_end_at do not exist for
 -- the trait models (point in time: a backfilled day never sees later data).
 -- The day is var profile360__as_of_date when set (the backfill sets it per
--- day), else the latest day any record was seen (deterministic demo results).
+-- day), else the latest day any record was seen (deterministic demo results),
+-- but never after the newest admitted drop: a row may tell of a time up to
+-- the var profile360__future_timestamp_tolerance_hours after its drop day
+-- ends (later ones are quarantined, future_timestamp) and must not move the
+-- as-of day past the newest drop.
 
 with
 
@@ -12,14 +16,30 @@ map_identifiers_to_profiles as (
 
 ),
 
+newest_drop as (
+
+    select max(drop_date) as drop_date
+    from {{ ref('stg_landing__files') }}
+    where status = 'admitted'
+
+),
+
 chosen as (
 
     {%- set override = profile360.as_of_date_override() %}
     {%- if override is not none %}
         select cast('{{ override }}' as date) as as_of_date
     {%- else %}
-        select cast(max(last_seen_at) as date) as as_of_date
+        select
+            least(
+                cast(max(map_identifiers_to_profiles.last_seen_at) as date),
+                coalesce(
+                    max(newest_drop.drop_date),
+                    cast(max(map_identifiers_to_profiles.last_seen_at) as date)
+                )
+            ) as as_of_date
         from map_identifiers_to_profiles
+        cross join newest_drop
     {%- endif %}
 
 ),

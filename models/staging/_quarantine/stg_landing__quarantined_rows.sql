@@ -1,6 +1,8 @@
 -- One row per distinct landing row that could not be staged (per file and raw
 -- text), with the reason; identical broken rows in one file are counted in
--- `occurrences`, never dropped. Every base_* model's rejected rows end here.
+-- `occurrences`, never dropped. Every base_* model's rejected rows end here
+-- (read from the base_* tables, where each drop is parsed once; never from
+-- the landing files).
 -- Except rows of erased persons (docs/privacy.md): base_* models drop those
 -- whose identifier columns are erased; a row too broken to parse (a JSON line
 -- cut in half) is dropped here when a token of its raw text (a quoted value

@@ -1,4 +1,9 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+) }}
 
 -- One row per row of every products drop: cleaned and checked, good and
 -- broken alike (see stg_catalog__products and stg_landing__quarantined_rows).
@@ -6,7 +11,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('catalog', 'products') }}
+    select * from {{ profile360.landing_reader(
+        'catalog', 'products', profile360.landing_files_to_parse('products')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -45,9 +52,19 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
+
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from typed
 
 )
 
-select * from typed
+select * from final

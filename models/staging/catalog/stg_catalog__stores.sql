@@ -26,6 +26,8 @@ final as (
         region,
         ---------- timestamps
         opened_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         {{ profile360.load_timestamp() }} as _loaded_at

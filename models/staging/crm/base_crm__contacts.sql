@@ -1,4 +1,13 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook=[
+        "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('crm_contacts', this)) }}",
+        "{{ profile360.forget_erased_quarantined_lines() }}",
+    ],
+) }}
 
 -- One row per row of every crm_contacts drop: cleaned and checked, good and
 -- broken alike (see stg_crm__contacts and stg_landing__quarantined_rows).
@@ -7,10 +16,13 @@
     'address', 'city', 'province', 'country', 'customer_id', 'loyalty_id',
     'created_at', 'updated_at'
 ] %}
+{%- set genders = var('profile360__accepted_values')['gender'] %}
 
 with source as (
 
-    select * from {{ profile360.landing_reader('crm', 'crm_contacts') }}
+    select * from {{ profile360.landing_reader(
+        'crm', 'crm_contacts', profile360.landing_files_to_parse('crm_contacts')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -31,7 +43,7 @@ checked as (
             timestamps=['updated_at'],
             optional_timestamps=['created_at'],
             dates=['birth_date'],
-            optional_enums={'gender': var('profile360__accepted_values')['gender']}
+            optional_enums={'gender': genders}
         ) }}
     from cleaned
 
@@ -48,7 +60,7 @@ typed as (
         full_name,
         email,
         phone,
-        upper(gender) as gender,
+        upper({{ profile360.optional_enum_value('gender', genders) }}) as gender,
         occupation,
         address,
         city,
@@ -63,7 +75,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),
@@ -75,6 +88,15 @@ not_erased as (
     select * from typed
     where {{ profile360.not_erased('crm_contacts') }}
 
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from not_erased
+
 )
 
-select * from not_erased
+select * from final

@@ -38,6 +38,8 @@ final as (
         ---------- timestamps
         created_at,
         updated_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         {{ profile360.load_timestamp() }} as _loaded_at

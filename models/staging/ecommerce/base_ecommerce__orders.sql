@@ -1,4 +1,13 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook=[
+        "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('ecommerce_orders', this)) }}",
+        "{{ profile360.forget_erased_quarantined_lines() }}",
+    ],
+) }}
 
 -- One row per row of every ecommerce_orders drop: cleaned and checked, good
 -- and broken alike (see stg_ecommerce__orders and stg_landing__quarantined_rows).
@@ -11,7 +20,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('ecommerce', 'ecommerce_orders') }}
+    select * from {{ profile360.landing_reader(
+        'ecommerce', 'ecommerce_orders', profile360.landing_files_to_parse('ecommerce_orders')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -66,7 +77,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),
@@ -78,6 +90,15 @@ not_erased as (
     select * from typed
     where {{ profile360.not_erased('ecommerce_orders') }}
 
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from not_erased
+
 )
 
-select * from not_erased
+select * from final

@@ -11,7 +11,19 @@
 
 with base as (
 
-    select * from {{ ref('base_ecommerce__order_items') }}
+    select
+        ---------- ids
+        order_item_id,
+        order_id,
+        product_id,
+        ---------- numerics
+        line_number,
+        quantity,
+        unit_price,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_ecommerce__order_items') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}

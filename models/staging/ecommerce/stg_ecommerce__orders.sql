@@ -13,7 +13,29 @@
 
 with base as (
 
-    select * from {{ ref('base_ecommerce__orders') }}
+    select
+        ---------- ids
+        order_id,
+        customer_id,
+        anonymous_id,
+        device_id,
+        ---------- strings
+        email,
+        phone,
+        channel,
+        status,
+        currency,
+        shipping_city,
+        ---------- numerics
+        total_amount,
+        discount_amount,
+        ---------- timestamps
+        ordered_at,
+        updated_at,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_ecommerce__orders') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}

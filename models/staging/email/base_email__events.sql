@@ -1,4 +1,13 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+    post_hook=[
+        "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('email_events', this)) }}",
+        "{{ profile360.forget_erased_quarantined_lines() }}",
+    ],
+) }}
 
 -- One row per row of every email_events drop: cleaned and checked, good and
 -- broken alike (see stg_email__events and stg_landing__quarantined_rows).
@@ -6,7 +15,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('email', 'email_events') }}
+    select * from {{ profile360.landing_reader(
+        'email', 'email_events', profile360.landing_files_to_parse('email_events')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -47,7 +58,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),
@@ -59,6 +71,15 @@ not_erased as (
     select * from typed
     where {{ profile360.not_erased('email_events') }}
 
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from not_erased
+
 )
 
-select * from not_erased
+select * from final

@@ -11,7 +11,20 @@
 
 with base as (
 
-    select * from {{ ref('base_email__events') }}
+    select
+        ---------- ids
+        event_id,
+        campaign_id,
+        ---------- strings
+        event_type,
+        email,
+        link_url,
+        ---------- timestamps
+        event_at,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_email__events') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}

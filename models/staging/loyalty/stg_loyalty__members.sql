@@ -31,6 +31,8 @@ final as (
         ---------- timestamps
         joined_at,
         updated_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         {{ profile360.load_timestamp() }} as _loaded_at

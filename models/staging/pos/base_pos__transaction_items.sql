@@ -1,4 +1,9 @@
-{{ config(materialized="view") }}
+{{ config(
+    materialized='incremental',
+    unique_key='_source_file',
+    incremental_strategy=profile360.staging_incremental_strategy(),
+    on_schema_change='fail',
+) }}
 
 -- One row per row of every pos_transaction_items drop: cleaned and checked,
 -- good and broken alike (see stg_pos__transaction_items and
@@ -7,7 +12,9 @@
 
 with source as (
 
-    select * from {{ profile360.landing_reader('pos', 'pos_transaction_items') }}
+    select * from {{ profile360.landing_reader(
+        'pos', 'pos_transaction_items', profile360.landing_files_to_parse('pos_transaction_items')
+    ) }}
     where {{ profile360.admitted_landing_file('filename') }}
 
 ),
@@ -46,7 +53,8 @@ typed as (
         _source_file,
         _raw_record,
         _quarantine_reason_code,
-        _quarantine_reason
+        _quarantine_reason,
+        _invalid_optional_fields
     from checked
 
 ),
@@ -60,6 +68,15 @@ keyed as (
         typed.*
     from typed
 
+),
+
+final as (
+
+    select
+        *,
+        {{ profile360.load_timestamp() }} as _loaded_at
+    from keyed
+
 )
 
-select * from keyed
+select * from final

@@ -11,7 +11,19 @@
 
 with base as (
 
-    select * from {{ ref('base_pos__transaction_items') }}
+    select
+        ---------- ids
+        transaction_item_id,
+        transaction_id,
+        product_id,
+        ---------- numerics
+        line_number,
+        quantity,
+        unit_price,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_pos__transaction_items') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}

@@ -12,7 +12,25 @@
 
 with base as (
 
-    select * from {{ ref('base_pos__transactions') }}
+    select
+        ---------- ids
+        transaction_id,
+        store_id,
+        loyalty_id,
+        ---------- strings
+        phone,
+        currency,
+        payment_method,
+        ---------- numerics
+        total_amount,
+        ---------- booleans
+        is_return,
+        ---------- timestamps
+        transacted_at,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_pos__transactions') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}

@@ -11,7 +11,28 @@
 
 with base as (
 
-    select * from {{ ref('base_support__tickets') }}
+    select
+        ---------- ids
+        ticket_id,
+        customer_id,
+        ---------- strings
+        email,
+        phone,
+        channel,
+        category,
+        priority,
+        status,
+        ---------- numerics
+        csat_score,
+        ---------- timestamps
+        opened_at,
+        resolved_at,
+        ---------- data quality
+        _invalid_optional_fields,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_support__tickets') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -48,6 +69,8 @@ final as (
         ---------- timestamps
         opened_at,
         resolved_at,
+        ---------- data quality
+        _invalid_optional_fields,
         ---------- lineage
         _source_file,
         coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at

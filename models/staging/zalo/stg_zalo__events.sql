@@ -11,7 +11,20 @@
 
 with base as (
 
-    select * from {{ ref('base_zalo__events') }}
+    select
+        ---------- ids
+        event_id,
+        zalo_user_id,
+        ---------- strings
+        event_type,
+        phone,
+        properties,
+        ---------- timestamps
+        event_at,
+        ---------- lineage
+        _source_file,
+        _raw_record
+    from {{ ref('base_zalo__events') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
