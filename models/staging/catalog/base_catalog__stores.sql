@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
     unique_key='_source_file',
-    incremental_strategy=profile360.staging_incremental_strategy(),
+    incremental_strategy=profile360.replace_scope_strategy(),
+    replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
     on_schema_change='fail',
 ) }}
 
