@@ -167,8 +167,14 @@
     create or replace table {{ relation }} as ({{ sql }})
 {%- endmacro %}
 
+{#- Spark: Parquet has no CREATE OR REPLACE (Delta only): drop, then create. -#}
 {% macro spark__identity_replace_table(relation, sql) -%}
+    {%- if profile360.spark_file_format() == 'delta' -%}
     create or replace table {{ relation }} using delta as {{ sql }}
+    {%- else -%}
+    {%- if execute %}{% do run_query('drop table if exists ' ~ relation) %}{% endif -%}
+    create table {{ relation }} using {{ profile360.spark_file_format() }} as {{ sql }}
+    {%- endif -%}
 {%- endmacro %}
 
 
