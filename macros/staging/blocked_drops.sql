@@ -39,10 +39,10 @@
 
 {% macro spark__landing_control_lines(listing) -%}
     select
-        regexp_extract(path, '[^/]+$', 0) as control_file,
+        regexp_extract(filename, '[^/]+$', 0) as control_file,
         explode(split(decode(content, 'UTF-8'), '\n')) as line
     from {{ listing }}
-    where path rlike '/_control/drop_(verdicts|acceptances)\\.jsonl$'
+    where filename rlike '/_control/drop_(verdicts|acceptances)\.jsonl$'
 {%- endmacro %}
 
 
@@ -93,9 +93,29 @@
         {%- endif -%}
     {%- endif -%}
     {%- if blocked -%}
-        delete from {{ this }} where _source_file in (
-            {%- for file in blocked %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
-        )
+        {{ profile360.delete_rows_of_files(this, blocked) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The statement deleting a table's rows of the given landing files. -#}
+{% macro delete_rows_of_files(relation, files) -%}
+    {{ return(adapter.dispatch('delete_rows_of_files', 'profile360')(relation, files)) }}
+{%- endmacro %}
+
+{% macro default__delete_rows_of_files(relation, files) -%}
+    delete from {{ relation }} where _source_file in (
+        {%- for file in files %}'{{ file | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}
+
+{#- Spark on Parquet: no DELETE, and the incremental models are rebuilt whole
+    from the admitted files at every build (a blocked file is not one):
+    nothing to delete. Delta: the same DELETE. -#}
+{% macro spark__delete_rows_of_files(relation, files) -%}
+    {%- if profile360.spark_file_format() == 'delta' -%}
+        {{ profile360.default__delete_rows_of_files(relation, files) }}
     {%- else -%}
         select 1
     {%- endif -%}
