@@ -44,6 +44,7 @@ ALLOWED_DIFFERENCES: dict[tuple[str, str], str] = {
     ("*", "_loaded_at"): "the build's load timestamp: each engine builds at its own time",
     ("*", "built_at"): "the build's timestamp",
     ("staging.stg_landing__files", "first_seen_at"): "the build's timestamp of a file's first listing",
+    ("staging.stg_landing__files", "content_admitted_at"): "the build's timestamp of the contents' admission",
     ("staging.stg_landing__files", "modified_at"): "file time: Spark's binaryFile and DuckDB's read_blob differ in precision",
     ("staging.stg_landing__erasure_log", "erased_at"): "the build's timestamp of the erasure",
     ("*", "fingerprint"): "change-detection hash: DuckDB hash() vs Spark xxhash64() (fingerprint_sum), internal",
