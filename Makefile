@@ -33,13 +33,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope --no-loadscope-reorder --durations=15
 
 # Spark parity (docs/spark.md): Java 17 and the spark extra when missing, then
-# the demo built on DuckDB and on a local Spark, every table compared. Not part
-# of `make test` (about 16 minutes of Spark on a busy 2-core machine).
+# the demo built on DuckDB and on a local Spark, every table compared (.ci/run
+# runs it after `make test`). SPARK_TESTS: all (data and unit tests on Spark),
+# unit, none (benchmarks/spark_parity.py --spark-tests).
+SPARK_TESTS ?= all
 .PHONY: test-spark
 test-spark: $(STAMP)
 	@command -v java >/dev/null || { apt-get update && apt-get install -y openjdk-17-jre-headless; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -c requirements-spark.lock -e ".[spark]"
-	$(BIN)/python benchmarks/spark_parity.py --work $${TMPDIR:-/tmp}/profile360_spark_parity
+	$(BIN)/python benchmarks/spark_parity.py --work $${TMPDIR:-/tmp}/profile360_spark_parity --spark-tests $(SPARK_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/sqlfluff lint models

@@ -15,7 +15,7 @@ code 0 only when every compared table matches and neither build failed
 
 Usage:
     python benchmarks/spark_parity.py --work /tmp/spark_parity [--persons 200] [--days 10]
-        [--unit-tests] [--allow-failures] [--json figures.json]
+        [--spark-tests all|unit|none] [--duckdb-tests] [--allow-failures] [--json figures.json]
 
 Needs the spark extra and Java 17 (docs/spark.md). A script, not a test.
 """
@@ -44,6 +44,7 @@ ALLOWED_DIFFERENCES: dict[tuple[str, str], str] = {
     ("*", "_loaded_at"): "the build's load timestamp: each engine builds at its own time",
     ("*", "built_at"): "the build's timestamp",
     ("staging.stg_landing__files", "first_seen_at"): "the build's timestamp of a file's first listing",
+    ("staging.stg_landing__files", "content_admitted_at"): "the build's timestamp of the contents' admission",
     ("staging.stg_landing__files", "modified_at"): "file time: Spark's binaryFile and DuckDB's read_blob differ in precision",
     ("staging.stg_landing__erasure_log", "erased_at"): "the build's timestamp of the erasure",
     ("*", "fingerprint"): "change-detection hash: DuckDB hash() vs Spark xxhash64() (fingerprint_sum), internal",
@@ -201,7 +202,12 @@ def main() -> int:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--persons", type=int, default=200)
     parser.add_argument("--days", type=int, default=10)
-    parser.add_argument("--unit-tests", action="store_true", help="run dbt unit tests too (slower on Spark)")
+    parser.add_argument("--spark-tests", choices=("all", "unit", "none"), default="all",
+                        help="tests run on Spark: all (data and unit tests, default); unit (the unit tests: "
+                             "their edge cases run the spark__ macros; the data tests' tables are compared "
+                             "with DuckDB's instead); none")
+    parser.add_argument("--duckdb-tests", action="store_true",
+                        help="run the data and unit tests on DuckDB too (the main suite runs them)")
     parser.add_argument("--allow-failures", action="store_true",
                         help="exit 0 when every compared table matches, even if some nodes failed")
     parser.add_argument("--json", type=Path)
@@ -228,21 +234,36 @@ def main() -> int:
     if code:
         print(f"generate failed: {work / 'generate.log'}")
         return 1
-    exclude = [] if args.unit_tests else ["--exclude-resource-type", "unit_test"]
+    # Spark: every data test and unit test by default (--spark-tests). DuckDB: the
+    # tables to compare with (its tests are the main suite's; --duckdb-tests runs them).
+    spark_exclude = {"all": [], "unit": ["--exclude-resource-type", "test"],
+                     "none": ["--exclude-resource-type", "unit_test", "test"]}[args.spark_tests]
+    duck_exclude = [] if args.duckdb_tests else ["--exclude-resource-type", "unit_test", "test"]
+    env["PROFILE360_SPARK_FILE_CHECKS"] = str(work / "landing_file_checks.parquet")
     status = {}
-    for engine, extra in (("duckdb", []), ("spark", ["--target", "spark"])):
+    for engine, extra in (("duckdb", duck_exclude), ("spark", ["--target", "spark", *spark_exclude])):
         target_path = work / f"target-{engine}"
         if engine == "spark":
             # The masked record keys use the DuckDB build's look-up key, so they compare equal.
             from orchestration.lib.serving import lookup_key
             env["PROFILE360_RECORD_KEY_SECRET"] = lookup_key(duck_db, create=True)
-        command = dbt_build_command([*extra, *exclude], target_path, work / f"logs-{engine}")
+            # The landing file checks (a Python model dbt-spark cannot run) run before dbt.
+            checks = [sys.executable, "-m", "orchestration.lib.spark_file_checks", "--landing-dir", str(landing),
+                      "--out", env["PROFILE360_SPARK_FILE_CHECKS"]]
+            code, seconds = run(checks, env, work / "file_checks.log")
+            figures["file_checks_seconds"] = round(seconds, 1)
+            print(f"landing file checks (before the Spark build): exit code {code}, {seconds:.0f} s")
+            if code:
+                print(f"file checks failed: {work / 'file_checks.log'}")
+                return 1
+        command = dbt_build_command(extra, target_path, work / f"logs-{engine}")
         code, seconds = run(command, env, work / f"{engine}.log")
         manifest, by_id = results(target_path)
         figures[engine] = {"exit_code": code, "wall_seconds": round(seconds, 1),
                            "layers": {k: {"seconds": round(v["seconds"], 1), "status": dict(v["status"])}
                                       for k, v in summarise(engine, manifest, by_id).items()}}
-        print(f"{engine}: dbt build exit code {code}, {seconds:.0f} s wall ({work / f'{engine}.log'})")
+        print(f"{engine}: dbt build exit code {code}, {seconds:.0f} s wall, load {os.getloadavg()[0]:.2f} "
+              f"({work / f'{engine}.log'})")
     return report(args, work, duck_db, spark_dir, figures, started)
 
 

@@ -178,8 +178,14 @@
     create or replace table {{ relation }} as ({{ sql }})
 {%- endmacro %}
 
+{#- Spark: Parquet has no CREATE OR REPLACE (Delta only): drop, then create. -#}
 {% macro spark__identity_replace_table(relation, sql) -%}
+    {%- if profile360.spark_file_format() == 'delta' -%}
     create or replace table {{ relation }} using delta as {{ sql }}
+    {%- else -%}
+    {%- if execute %}{% do run_query('drop table if exists ' ~ relation) %}{% endif -%}
+    create table {{ relation }} using {{ profile360.spark_file_format() }} as {{ sql }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -189,4 +195,46 @@
 
 {% macro default__identity_drop_table(relation) -%}
     drop table if exists {{ relation }}
+{%- endmacro %}
+
+
+{#
+    Spark: a build (real tables) runs the same O(log n) rounds as statements
+    on Parquet work tables (default__). Without tables (dbt unit tests,
+    parse, compile) the rounds must be unrolled into CTEs, and Spark inlines
+    every deterministic CTE: a hook-and-jump round names the previous labels
+    ten times over, so eight unrolled rounds are 10^8 copies of the first
+    and the planner never finishes. There the labels are propagated by plain
+    min-label rounds that name the previous round once (closed neighbourhood
+    through self edges), enough rounds for a fixture's graph (its longest
+    shortest path); the labels they converge to are the same (the smallest
+    node of each component).
+#}
+{% macro spark__connected_components(edges, inline_rounds) -%}
+    {%- if profile360.identity_relation_exists(edges) -%}
+        {{ profile360.default__connected_components(edges, inline_rounds) }}
+    {%- else -%}
+        {%- set rounds = [inline_rounds * 2, 16] | max -%}
+        with cc_edges as (
+            {{ profile360.identity_cc_edges2_sql(edges) }}
+        ),
+        cc_closed as (
+            select node_a, node_b from cc_edges
+            union
+            select node_a, node_a as node_b from cc_edges
+        ),
+        cc_labels_0 as (
+            select distinct node_a as node_id, node_a as component_id from cc_edges
+        )
+        {%- for round in range(1, rounds + 1) %},
+        cc_labels_{{ round }} as (
+            select cc_closed.node_a as node_id, min(labels.component_id) as component_id
+            from cc_closed
+            inner join cc_labels_{{ round - 1 }} as labels on cc_closed.node_b = labels.node_id
+            group by cc_closed.node_a
+        )
+        {%- endfor %}
+        select node_id, component_id, {{ inline_rounds }} as stitch_rounds
+        from cc_labels_{{ rounds }}
+    {%- endif -%}
 {%- endmacro %}

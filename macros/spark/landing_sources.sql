@@ -29,33 +29,41 @@
                     node, 'binaryFile', landing_dir ~ '/*/*', {},
                     'path as filename, content, length as size, modificationTime as last_modified'
                 ) -%}
+            {%- elif node.source_name == 'landing_checks' -%}
+                {#- The file checks written before dbt (orchestration/lib/spark_file_checks.py). -#}
+                {%- do profile360._spark_landing_view(node, 'parquet', node.meta.spark_path, {}, '*') -%}
             {%- elif node.name in folders -%}
-                {%- set format = folders[node.name].format -%}
-                {%- set glob = landing_dir ~ '/' ~ node.name ~ '/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].' ~ format ~ '*' -%}
-                {%- if format == 'jsonl' -%}
-                    {#- One raw line per row, as DuckDB's reader: a line cut in half is quarantined. -#}
-                    {%- do profile360._spark_landing_view(
-                        node, 'text', glob, {}, 'value as raw_line, input_file_name() as filename'
-                    ) -%}
-                {%- else -%}
-                    {#- Columns by header (a file whose header differs from the
-                        first file's fails the read, naming it); quoted
-                        newlines and "" escapes as DuckDB reads them. -#}
-                    {%- do profile360._spark_landing_view(
-                        node, 'csv', glob,
-                        {'header': 'true', 'enforceSchema': 'false', 'multiLine': 'true',
-                         'quote': '"', 'escape': '"', 'mode': 'PERMISSIVE'},
-                        '*, input_file_name() as filename'
-                    ) -%}
-                {%- endif -%}
+                {%- set glob = landing_dir ~ '/' ~ node.name ~ '/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].' ~ folders[node.name].format ~ '*' -%}
+                {%- do profile360._spark_landing_source_view(node, folders[node.name].format, glob, '') -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _spark_landing_view(node, file_format, path, options, select_list) -%}
-    {%- set files = node.schema ~ '.' ~ node.identifier ~ '__landing_files' -%}
-    {%- set view = node.schema ~ '.' ~ node.identifier -%}
+{#- The view of a landing source's files matching `glob`, under the
+    source's name plus `suffix`: CSV by header, JSON Lines one raw line per row. -#}
+{% macro _spark_landing_source_view(node, format, glob, suffix) -%}
+    {%- if format == 'jsonl' -%}
+        {#- One raw line per row, as DuckDB's reader: a line cut in half is quarantined. -#}
+        {%- do profile360._spark_landing_view(
+            node, 'text', glob, {}, 'value as raw_line, input_file_name() as filename', suffix
+        ) -%}
+    {%- else -%}
+        {#- Columns by header (a file whose header differs from the
+            first file's fails the read, naming it); quoted
+            newlines and "" escapes as DuckDB reads them. -#}
+        {%- do profile360._spark_landing_view(
+            node, 'csv', glob,
+            {'header': 'true', 'enforceSchema': 'false', 'multiLine': 'true',
+             'quote': '"', 'escape': '"', 'mode': 'PERMISSIVE'},
+            '*, input_file_name() as filename', suffix
+        ) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _spark_landing_view(node, file_format, path, options, select_list, suffix='') -%}
+    {%- set files = node.schema ~ '.' ~ node.identifier ~ suffix ~ '__landing_files' -%}
+    {%- set view = node.schema ~ '.' ~ node.identifier ~ suffix -%}
     {%- set all_options = {'path': path} -%}
     {%- do all_options.update(options) -%}
     {%- do run_query('create database if not exists ' ~ node.schema) -%}
@@ -70,4 +78,47 @@
     {%- endfor -%}
     {%- do run_query('create table ' ~ files ~ ' using ' ~ file_format ~ ' options (' ~ rendered | join(', ') ~ ')') -%}
     {%- do run_query('create view ' ~ view ~ ' as select ' ~ select_list ~ ' from ' ~ files) -%}
+{%- endmacro %}
+
+
+{#
+    spark__landing_reader (macros/staging/landing.sql): a staging model opens
+    only the files stg_landing__files admitted in this build. At execute time
+    a view of the source over exactly those files (one Hadoop glob
+    `<folder>/{<file>,<file>,...}`), named after the source and the reading
+    model; the source's own view (all date-named files) where no list exists
+    (unit tests, parsing). A rejected or blocked file is never opened, so a
+    damaged one cannot fail the read.
+#}
+{% macro spark__landing_reader(source_name, table_name, files=none) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if files is none -%}
+        {%- set files = profile360.admitted_landing_files(table_name) -%}
+    {%- endif -%}
+    {%- if files is none or not execute -%}
+        {{ return(relation | string) }}
+    {%- endif -%}
+    {%- set spec = profile360.landing_sources()[table_name] -%}
+    {%- if files | length == 0 -%}
+        {%- set columns = ['raw_line'] if spec.format == 'jsonl' else var('profile360__landing_csv_columns')[table_name] -%}
+        {%- set selected = [] -%}
+        {%- for column in columns + ['filename'] -%}
+            {%- do selected.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+        {%- endfor -%}
+        {{ return('(select ' ~ selected | join(', ') ~ ' where 1 = 0)') }}
+    {%- endif -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
+    {%- set names = [] -%}
+    {%- for file in files | sort -%}
+        {%- set name = file.split('/')[-1] -%}
+        {%- if modules.re.search('[^A-Za-z0-9._-]', name) -%}
+            {{ exceptions.raise_compiler_error("landing file " ~ file ~ ": a name outside [A-Za-z0-9._-] cannot be read on Spark") }}
+        {%- endif -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {%- set suffix = '__for_' ~ this.identifier -%}
+    {%- do profile360._spark_landing_source_view(
+        node, spec.format, node.meta.landing_dir ~ '/' ~ table_name ~ '/{' ~ names | join(',') ~ '}', suffix
+    ) -%}
+    {{ return(node.schema ~ '.' ~ node.identifier ~ suffix) }}
 {%- endmacro %}

@@ -44,10 +44,10 @@
 
 {% macro spark__landing_control_lines(listing) -%}
     select
-        regexp_extract(path, '[^/]+$', 0) as control_file,
+        regexp_extract(filename, '[^/]+$', 0) as control_file,
         explode(split(decode(content, 'UTF-8'), '\n')) as line
     from {{ listing }}
-    where path rlike '/_control/drop_(verdicts|acceptances)\\.jsonl$'
+    where filename rlike '/_control/drop_(verdicts|acceptances)\.jsonl$'
 {%- endmacro %}
 
 

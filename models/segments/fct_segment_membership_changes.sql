@@ -5,7 +5,7 @@
     on_schema_change='fail',
     post_hook=[
         "{{ profile360.forget_erased_profiles(this) }}",
-        "delete from {{ this }} where exited_at is not null and exited_at <= entered_at",
+        "{{ profile360.delete_rows_where(this, 'exited_at is not null and exited_at <= entered_at') }}",
     ],
 ) }}
 -- Right to erasure: the post-hook deletes every spell of an erased profile
