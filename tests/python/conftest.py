@@ -28,8 +28,13 @@ DEMO_DAYS = 60
 # order the suite starts them: with `pytest -n 2 --dist loadscope
 # --no-loadscope-reorder` (make test) each xdist worker takes whole modules in
 # this order first, so the long builds run side by side, not one after another.
-FIRST_MODULES = ("test_incremental.py", "test_blocked_drops.py", "test_staging_build.py",
-                 "test_segments.py", "test_orchestration.py", "test_identity.py")
+# The session build (test_staging_build) starts at once beside the longest
+# scenario (test_incremental): no worker waits for it later; then the other
+# scenarios, then the longest single tests (sqlfluff, the partition runs, the
+# demo command, two builds under a reader), so no long one is left for the end.
+FIRST_MODULES = ("test_staging_build.py", "test_incremental.py", "test_blocked_drops.py",
+                 "test_segments.py", "test_orchestration.py", "test_identity.py",
+                 "test_lint.py", "test_partition_drops.py", "test_cli.py", "test_publishing.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

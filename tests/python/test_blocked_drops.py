@@ -1,8 +1,12 @@
 """A failed blocking gate blocks the drop, not just the run (issue 14; README
-"Run it every day"; orchestration/lib/drops.py, macros/staging/blocked_drops.sql).
+"Run it every day"; orchestration/lib/drops.py, macros/staging/blocked_drops.sql),
+and an erasure on a later day (docs/privacy.md), on one day-by-day scenario.
 
-A small demo is landed day by day into its own landing zone: days 1-6 built
-with `profile360 build`; day 7, with every phone of its point-of-sale drop
+A small demo is landed day by day into its own landing zone: days 1-5 built
+with `profile360 build`; day 6, with an erasure request for the phone of a
+loyalty member seen on days 1-5, built the same way (the erasure-day checks
+read a copy of both warehouses, the exports and dbt's target taken right
+after that build); day 7, with every phone of its point-of-sale drop
 malformed, by the daily Dagster job in this process (the gate fails, exit 3, a
 verdict names the drop and its content hash); day 8 as it is, with
 `profile360 build`: it succeeds, names the blocked drop, and no transaction of
@@ -18,18 +22,23 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import land_day
+from conftest import exports_dir_for, land_day, landing_rows, run_cli
+from test_erasure import ErasureDay, _clean, _national_phone, _scan
 
 from orchestration.lib.project import OFFLINE_ENV
 
 PERSONS, DAYS = 300, 8
 LAST_DAY = min(date(2026, 11, 22), datetime.now(timezone.utc).date() - timedelta(days=1))
 BAD_DAY = LAST_DAY - timedelta(days=1)
+ERASURE_DAY = LAST_DAY - timedelta(days=2)
+ERASURE_DAY_REQUEST = "er_test_day6"
 SOURCE = "pos_transactions"
 REASON = "the new tills print a placeholder phone; the transactions are real"
 
@@ -59,8 +68,60 @@ def _statuses(db: Path) -> dict[str, str]:
         return dict(con.execute("select source_file, status from staging.stg_landing__files").fetchall())
 
 
+def _plant_erasure(generated: Path, landing: Path, db: Path) -> tuple[str, str, str, list[tuple[str, str]]]:
+    """Append to the erasure day's requests the phone of a loyalty member seen
+    on days 1-5, in a segment, with no transaction in the blocked drop (whose
+    rows the accepted drop must bring in whole). Returns the loyalty id, its
+    profile, the phone and every identifier of the profile (the closure erases them)."""
+    with open(generated / SOURCE / f"{BAD_DAY.isoformat()}.csv", newline="", encoding="utf-8") as handle:
+        in_bad_drop = {row["loyalty_id"].strip() for row in csv.DictReader(handle) if row["loyalty_id"]}
+    with duckdb.connect(str(db), read_only=True) as con:
+        # A loyalty member with a phone on its record, in a segment, not sharing it.
+        loyalty_id, profile_id = next(row for row in con.execute("""
+            select records.record_key, records.profile_id
+            from identity.map_records_to_profiles as records
+            where records.source = 'loyalty_members'
+              and records.profile_id in (select profile_id from segments.fct_segment_membership_changes)
+            order by records.record_key
+        """).fetchall() if row[0] not in in_bad_drop)
+        identifiers = con.execute(
+            "select identifier_type, identifier_value from identity.map_identifiers_to_profiles "
+            "where profile_id = ?", [profile_id]).fetchall()
+    phones = {_clean(row.get("phone")) for _, row in landing_rows(landing, "loyalty_members")
+              if row and _clean(row.get("loyalty_id")) == loyalty_id} - {None}
+    assert phones, loyalty_id
+    phone = sorted(phones)[0]
+    with open(generated / "erasure_requests" / f"{ERASURE_DAY.isoformat()}.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{ERASURE_DAY_REQUEST},phone,{phone},{ERASURE_DAY.isoformat()}T09:00:00+07:00\n")
+    return loyalty_id, profile_id, phone, identifiers
+
+
+def _keep_erasure_day(root: Path, db: Path, target: Path, build, loyalty_id: str, profile_id: str,
+                      phone: str, identifiers: list[tuple[str, str]]) -> ErasureDay:
+    """Copies of what the erasure day's build left (both warehouses, the audience
+    exports, dbt's target and logs), read by the erasure-day tests after the
+    later days have been built on the originals."""
+    from orchestration.lib.serving import serving_db_path
+
+    kept = root / "erasure_day"
+    kept.mkdir()
+    copy = kept / db.name
+    shutil.copy(db, copy)
+    shutil.copy(serving_db_path(db), serving_db_path(copy))
+    shutil.copytree(exports_dir_for(db), exports_dir_for(copy))
+    shutil.copytree(target, kept / "target")
+    needles = {loyalty_id.lower(), phone.lower()}
+    digit_needles = {_national_phone(phone)}
+    for identifier_type, value in identifiers:
+        needles.add(value.lower())
+        if identifier_type == "phone":
+            digit_needles.add(_national_phone(value))
+    return ErasureDay(copy, db.parent / "landing", kept / "target", build, profile_id, loyalty_id,
+                      needles, digit_needles)
+
+
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(tmp_path_factory, _dbt_target_per_worker):
     from dagster import DagsterInstance
 
     from orchestration.demo import generate
@@ -80,9 +141,15 @@ def scenario(tmp_path_factory):
     from orchestration import cli
 
     try:
-        for day in days[:6]:
+        for day in days[:5]:
             land_day(generated, landing, day.isoformat())
-        assert cli.main(["build"]) == 0  # days 1-6 (plain build: quicker than the daily job)
+        # Days 1-5, then the erasure day (plain builds: quicker than the daily job).
+        first = run_cli("build", landing_dir=landing, db_path=db)
+        assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
+        planted = _plant_erasure(generated, landing, db)
+        land_day(generated, landing, ERASURE_DAY.isoformat())
+        erasure_build = run_cli("build", landing_dir=landing, db_path=db)
+        erasure_day = _keep_erasure_day(root, db, _dbt_target_per_worker, erasure_build, *planted)
 
         land_day(generated, landing, BAD_DAY.isoformat())
         bad_file = landing / SOURCE / f"{BAD_DAY.isoformat()}.csv"
@@ -106,7 +173,7 @@ def scenario(tmp_path_factory):
                "bad_ids": bad_ids,
                "bad_file": f"{SOURCE}/{bad_file.name}", "staged_after_next_day": staged_after_next_day,
                "profiled_after_next_day": profiled_after_next_day, "statuses": statuses,
-               "accepted": accepted, "rebuilt": rebuilt}
+               "accepted": accepted, "rebuilt": rebuilt, "erasure_day": erasure_day}
     finally:
         instance.dispose()
         for key, value in saved.items():
@@ -178,3 +245,51 @@ def test_accept_drop_refuses_a_drop_that_is_not_blocked_and_needs_a_reason(tmp_p
     (tmp_path / "_control" / "drop_verdicts.jsonl").write_text("not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="drop_verdicts.jsonl: line 1 is not JSON"):
         accept_drop(tmp_path, SOURCE, date(2026, 11, 20), "fine")
+
+
+# ------------------------------------------------- an erasure on a later day
+# (docs/privacy.md; the helpers and what is expected: tests/python/test_erasure.py)
+@pytest.fixture(scope="module")
+def erasure_day(scenario) -> ErasureDay:
+    return scenario["erasure_day"]
+
+
+def test_an_erasure_on_a_later_day_never_fails_the_build(erasure_day):
+    assert erasure_day.build.returncode == 0, erasure_day.build.stdout[-6000:] + erasure_day.build.stderr[-2000:]
+
+
+def test_an_erasure_on_a_later_day_leaves_no_trace_in_either_warehouse(erasure_day):
+    """Snapshots and change logs included: every column of every table and view of the build
+    warehouse, and of the serving warehouse."""
+    from orchestration.lib.dbt_secrets import apply_secrets
+    from orchestration.lib.serving import serving_db_path
+
+    assert erasure_day.build.returncode == 0, erasure_day.build.stdout[-6000:]
+    with duckdb.connect(str(erasure_day.db), read_only=True) as con:
+        apply_secrets(con, str(erasure_day.db))
+        # The scan finds what is there: the loyalty id of another member.
+        (other,) = con.execute("select record_key from identity.map_records_to_profiles "
+                               "where source = 'loyalty_members' limit 1").fetchone()
+        assert _scan(con, [other.lower()], [])
+        hits = _scan(con, sorted(erasure_day.needles), sorted(erasure_day.digit_needles))
+        history = con.execute("select count(*) from segments.fct_segment_membership_changes "
+                              "where profile_id = ?", [erasure_day.profile_id]).fetchone()[0]
+    assert hits == []
+    assert history == 0, "the erased profile keeps its segment history"
+    with duckdb.connect(str(serving_db_path(erasure_day.db)), read_only=True) as serving:
+        assert _scan(serving, sorted(erasure_day.needles), sorted(erasure_day.digit_needles),
+                     min_relations=8) == []
+        assert _scan(serving, [erasure_day.profile_id.lower()], [], min_relations=8) == []
+
+
+def test_an_erasure_on_a_later_day_leaves_no_trace_in_exports_target_or_logs(erasure_day):
+    plain = re.compile("|".join(re.escape(needle) for needle in sorted(erasure_day.needles)))
+    runs = sorted(path for path in exports_dir_for(erasure_day.db).iterdir() if path.is_dir())
+    assert len(runs) == 2, runs  # day 5's run (before the request) and the erasure day's
+    folders = (runs[-1], erasure_day.target, erasure_day.target / "logs")
+    files = [path for folder in folders if folder.exists() for path in folder.rglob("*")
+             if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
+    assert any(path.suffix == ".csv" for path in files) and any(path.suffix == ".sql" for path in files)
+    found = [(str(path), match.group(0)) for path in files
+             for match in [plain.search(path.read_text(errors="replace").lower())] if match]
+    assert found == []

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import exports_dir_for, landing_rows
+from conftest import landing_rows
 
 DEMO_SALT = "profile360-demo-erasure-salt"
 MISSING = {"", "null", "n/a", "none", "-"}
@@ -340,11 +340,12 @@ def test_merge_split_log_of_earlier_builds_loses_erased_causes(built_warehouse, 
 
 
 # ------------------------------------------------- an erasure on a later day
-# Days 1-5 are built first (a snapshot period, occurrences, segment spells
-# exist for everyone); day 6 brings an erasure request for the phone of a
-# loyalty member seen on those days, whose profile is in segments. The build
-# of day 6 runs everything, tests included, and publishes.
-ERASURE_DAY_REQUEST = "er_test_day6"
+# The erasure-day scenario runs in tests/python/test_blocked_drops.py, on the
+# same day-by-day build as the blocked drop (one scenario, built once): days
+# 1-5 are built first (a snapshot period, occurrences, segment spells exist for
+# everyone); day 6 brings an erasure request for the phone of a loyalty member
+# seen on those days, whose profile is in segments. The build of day 6 runs
+# everything, tests included, and publishes. What it left is read there.
 
 
 @dataclass(frozen=True)
@@ -357,86 +358,3 @@ class ErasureDay:
     loyalty_id: str
     needles: set[str]
     digit_needles: set[str]
-
-
-@pytest.fixture(scope="module")
-def erasure_day(tmp_path_factory, _dbt_target_per_worker) -> ErasureDay:
-    from conftest import generate_days, land_day, run_cli
-
-    root = tmp_path_factory.mktemp("erasure_day")
-    generated, days = generate_days(root, 300, 6)
-    landing, db = root / "landing", root / "warehouse.duckdb"
-    for day in days[:5]:
-        land_day(generated, landing, day)
-    first = run_cli("build", landing_dir=landing, db_path=db)
-    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
-    with duckdb.connect(str(db), read_only=True) as con:
-        # A loyalty member with a phone on its record, in a segment, not sharing it.
-        loyalty_id, profile_id = con.execute("""
-            select records.record_key, records.profile_id
-            from identity.map_records_to_profiles as records
-            where records.source = 'loyalty_members'
-              and records.profile_id in (select profile_id from segments.fct_segment_membership_changes)
-            order by records.record_key
-        """).fetchall()[0]
-    phones = {_clean(row.get("phone")) for _, row in landing_rows(landing, "loyalty_members")
-              if row and _clean(row.get("loyalty_id")) == loyalty_id} - {None}
-    assert phones, loyalty_id
-    phone = sorted(phones)[0]
-    with open(generated / "erasure_requests" / f"{days[5]}.csv", "a", encoding="utf-8") as handle:
-        handle.write(f"{ERASURE_DAY_REQUEST},phone,{phone},{days[5]}T09:00:00+07:00\n")
-    # Every identifier on the person's landing records up to now: theirs (the closure erases them).
-    with duckdb.connect(str(db), read_only=True) as con:
-        identifiers = con.execute(
-            "select identifier_type, identifier_value from identity.map_identifiers_to_profiles "
-            "where profile_id = ?", [profile_id]).fetchall()
-    land_day(generated, landing, days[5])
-    build = run_cli("build", landing_dir=landing, db_path=db)
-    needles = {loyalty_id.lower(), phone.lower()}
-    digit_needles = {_national_phone(phone)}
-    for identifier_type, value in identifiers:
-        needles.add(value.lower())
-        if identifier_type == "phone":
-            digit_needles.add(_national_phone(value))
-    return ErasureDay(db, landing, _dbt_target_per_worker, build, profile_id, loyalty_id, needles, digit_needles)
-
-
-def test_an_erasure_on_a_later_day_never_fails_the_build(erasure_day):
-    assert erasure_day.build.returncode == 0, erasure_day.build.stdout[-6000:] + erasure_day.build.stderr[-2000:]
-
-
-def test_an_erasure_on_a_later_day_leaves_no_trace_in_either_warehouse(erasure_day):
-    """Snapshots and change logs included: every column of every table and view of the build
-    warehouse, and of the serving warehouse."""
-    from orchestration.lib.dbt_secrets import apply_secrets
-    from orchestration.lib.serving import serving_db_path
-
-    assert erasure_day.build.returncode == 0, erasure_day.build.stdout[-6000:]
-    with duckdb.connect(str(erasure_day.db), read_only=True) as con:
-        apply_secrets(con, str(erasure_day.db))
-        # The scan finds what is there: the loyalty id of another member.
-        (other,) = con.execute("select record_key from identity.map_records_to_profiles "
-                               "where source = 'loyalty_members' limit 1").fetchone()
-        assert _scan(con, [other.lower()], [])
-        hits = _scan(con, sorted(erasure_day.needles), sorted(erasure_day.digit_needles))
-        history = con.execute("select count(*) from segments.fct_segment_membership_changes "
-                              "where profile_id = ?", [erasure_day.profile_id]).fetchone()[0]
-    assert hits == []
-    assert history == 0, "the erased profile keeps its segment history"
-    with duckdb.connect(str(serving_db_path(erasure_day.db)), read_only=True) as serving:
-        assert _scan(serving, sorted(erasure_day.needles), sorted(erasure_day.digit_needles),
-                     min_relations=8) == []
-        assert _scan(serving, [erasure_day.profile_id.lower()], [], min_relations=8) == []
-
-
-def test_an_erasure_on_a_later_day_leaves_no_trace_in_exports_target_or_logs(erasure_day):
-    plain = re.compile("|".join(re.escape(needle) for needle in sorted(erasure_day.needles)))
-    runs = sorted(path for path in exports_dir_for(erasure_day.db).iterdir() if path.is_dir())
-    assert len(runs) == 2, runs  # day 5's run (before the request) and the erasure day's
-    folders = (runs[-1], erasure_day.target, erasure_day.target / "logs")
-    files = [path for folder in folders if folder.exists() for path in folder.rglob("*")
-             if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
-    assert any(path.suffix == ".csv" for path in files) and any(path.suffix == ".sql" for path in files)
-    found = [(str(path), match.group(0)) for path in files
-             for match in [plain.search(path.read_text(errors="replace").lower())] if match]
-    assert found == []

@@ -399,9 +399,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     generated, days = generate_days(root, PERSONS, DAYS)
     resent_event, order_versions = _edit_drops(generated, days)
     _add_tickets(generated, days)
-    # One target folder for every run on this landing zone and these vars: dbt
-    # re-parses only what changed. The one-shot build runs beside them, in its own.
+    # One target folder for every run on this landing zone, warehouse file and
+    # these vars: dbt re-parses only what changed (another warehouse path is
+    # another profile to dbt: a full parse). The one-shot build runs beside
+    # them, in its own; the full-refresh copies run in theirs.
     landing, db, target = root / "landing", root / "incremental.duckdb", root / "target"
+    copies_target = root / "target_copies"
 
     # Days 1 to 8, each day's file of every source joining the landing folder,
     # then an incremental run.
@@ -431,7 +434,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     run_dbt(*BUILD, landing=landing, db=db, target=target)
     day9_db = root / "day9.duckdb"
     shutil.copy(db, day9_db)
-    day9_full_db = _full_refresh_copy(db, landing, "day9_full", "tag:traits", target)
+    day9_full_db = _full_refresh_copy(db, landing, "day9_full", "tag:traits", copies_target)
 
     # Day 10: a merge of A and B, a consent withdrawal of D.
     last = days[9]
@@ -456,7 +459,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     run_dbt(*BUILD, landing=landing, db=db, target=target)
     compiled = next(target.glob("compiled/**/stg_web__events.sql")).read_text(encoding="utf-8")
     _finish(one_shot)
-    layers_full_db = _full_refresh_copy(db, landing, "layers_full", "tag:profiles tag:traits", target)
+    layers_full_db = _full_refresh_copy(db, landing, "layers_full", "tag:profiles tag:traits",
+                                        copies_target)
     return Scenario(db, one_shot_db, layers_full_db, day9_db, day9_full_db, landing, days, compiled,
                     resent_event, order_versions, erased_customer, erased_profile, erased_rows_before,
                     counts_before, cancelled_before, tickets_before, late_profile,
