@@ -324,14 +324,14 @@ def _ui(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        _stop_group(process, UI_STOP_GRACE_S)
+        stop_process_group(process, UI_STOP_GRACE_S)
     if stopping:
         print(f"Dagster UI stopped ({signal.Signals(stopping[0]).name})", flush=True)
         return EXIT_OK
     return EXIT_OK if process.returncode == 0 else EXIT_FAILED
 
 
-def _stop_group(process, grace_s: float) -> None:
+def stop_process_group(process, grace_s: float) -> None:
     """SIGTERM to the process group, SIGKILL to what is left of it after grace_s."""
     import signal
     import subprocess

@@ -26,6 +26,7 @@ import pytest
 
 from orchestration.app.data import MASKED, PERSONAL, Warehouse
 from orchestration.app.server import Running
+from orchestration.cli import stop_process_group
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
 from orchestration.lib.serving import publish
 
@@ -226,8 +227,9 @@ def test_cli_prints_its_url_and_serves_the_serving_warehouse(serving, built_ware
         status, _, page = fetch(f"{match.group(1)}profile/{facts['profile']}")
         assert status == 200 and facts["profile"] in page
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait()
+        # SIGTERM to its process group, then SIGKILL to what is left (a worker that ignores
+        # SIGTERM passes that on to its children: the server once never exited).
+        stop_process_group(process, 15)
 
 
 # -- headless Chromium: what the pages show in a browser ---------------------------------
