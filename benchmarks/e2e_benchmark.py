@@ -43,6 +43,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.identity_benchmark import _generate  # noqa: E402
+from benchmarks.staging_benchmark import _parse_floor  # noqa: E402
 from orchestration.lib.dbt import dbt_command  # noqa: E402
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR  # noqa: E402
 
@@ -170,6 +171,16 @@ def run_size(persons: int, args: argparse.Namespace) -> dict[str, object]:
 
     files_full = _link_landing(generated_landing, run_landing, last_day, include_last=False)
     full = _phase("full", env, work, db, args.with_tests)
+    floor: dict[str, float] | None = None
+    if args.floor:
+        # The parse floor in the same run, right after the full build: DuckDB reading
+        # every drop the build admitted once into a table (benchmarks/staging_benchmark.py).
+        floor_s, floor_rows = _parse_floor(db, run_landing, work)
+        staging_s = full["layers"]["staging"]["s"]
+        floor = {"s": round(floor_s, 1), "rows": floor_rows,
+                 "staging_over_floor": round(staging_s / floor_s, 2)}
+        print(f"  parse floor {floor_s:.1f} s ({floor_rows:,} rows); full staging layer "
+              f"{staging_s:.1f} s = {staging_s / floor_s:.1f}x the floor", flush=True)
     files_day = _link_landing(generated_landing, run_landing, last_day, include_last=True)
     incremental = _phase("incremental", env, work, db, args.with_tests)
 
@@ -177,7 +188,7 @@ def run_size(persons: int, args: argparse.Namespace) -> dict[str, object]:
         "persons": persons, "days": len(days), "landing_gib": round(landing_gib, 2),
         "generate_s": None if generated is None else round(generated, 1),
         "files_full": files_full, "files_incremental_day": files_day,
-        "full": full, "incremental": incremental,
+        "full": full, "incremental": incremental, "parse_floor": floor,
         "incremental_over_full": round(incremental["total_s"] / full["total_s"], 3),
         "db_gib": round(db.stat().st_size / 2**30, 2),
         "memory_limit": os.environ.get("PROFILE360_DUCKDB_MEMORY_LIMIT", "16GB (profiles.yml default)"),
@@ -202,6 +213,8 @@ def main() -> None:
     parser.add_argument("--regenerate", action="store_true", help="regenerate even if the landing exists")
     parser.add_argument("--keep", action="store_true", help="keep the warehouse and exports")
     parser.add_argument("--with-tests", action="store_true", help="also time dbt's data tests per phase")
+    parser.add_argument("--floor", action="store_true",
+                        help="after the full build, time the parse floor (staging ÷ floor)")
     parser.add_argument("--json", help="append each size's figures as a JSON line to this file")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, {platform.python_version()}, duckdb {duckdb.__version__}, "
