@@ -32,6 +32,11 @@
                            macros/staging/blocked_drops.sql): an incremental
                            staging table loses the rows a drop gave before it
                            was blocked.
+      'all'                every stored row: the model selects all its rows
+                           at each build and reads its own stored rows
+                           ({{ this }}) to carry state forward (the
+                           probabilistic records' _changed_at, the pairs an
+                           incremental scoring keeps).
 
     Replaces the pre-hooks identity_delete_scope() / layer_delete_refreshed_profiles(),
     the post-hooks dropping <model>__scope and the staging post-hook
@@ -73,10 +78,12 @@
             {{ return(none) }}
         {%- endif -%}
         {{ return(profile360.layer_to_refresh_relation(scope_from)) }}
+    {%- elif scope_from == 'all' -%}
+        {{ return(none) }}
     {%- elif scope_from == 'blocked_drops' -%}
         {{ return('(' ~ profile360.blocked_landing_files_sql() ~ ') as _blocked_drops') }}
     {%- endif -%}
-    {{ exceptions.raise_compiler_error(this ~ ": replace_scope.from must be 'work', 'profiles', 'traits' or 'blocked_drops', not "
+    {{ exceptions.raise_compiler_error(this ~ ": replace_scope.from must be 'work', 'profiles', 'traits', 'blocked_drops' or 'all', not "
         ~ scope_from) }}
 {%- endmacro %}
 

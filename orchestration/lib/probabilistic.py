@@ -76,13 +76,14 @@ def settings() -> Any:
     )
 
 
-def _linker(con: duckdb.DuckDBPyConnection, records: pd.DataFrame, model: Any) -> Any:
+def _linker(con: duckdb.DuckDBPyConnection, records: pd.DataFrame, model: Any,
+            extra: tuple[str, ...] = ()) -> Any:
     from splink import DuckDBAPI, Linker
 
-    missing = [c for c in RECORD_COLUMNS if c not in records.columns]
+    missing = [c for c in (*RECORD_COLUMNS, *extra) if c not in records.columns]
     if missing:
         raise ValueError(f"int_identity_probabilistic_records: missing columns {missing}")
-    frame = records[list(RECORD_COLUMNS)].copy()
+    frame = records[[*RECORD_COLUMNS, *extra]].copy()
     db_api = DuckDBAPI(con)
     table = db_api.register(frame, table_name="profile360_records")
     return Linker(table, model, log_level=None)
@@ -150,17 +151,44 @@ def _level_of(levels: list[tuple[float, str]], weight: float) -> str:
     return min(levels, key=lambda level: abs(level[0] - weight))[1] if levels else ""
 
 
-def score(records: pd.DataFrame, model: dict[str, Any], threshold: float) -> pd.DataFrame:
+def only_changed(model: dict[str, Any]) -> dict[str, Any]:
+    """The model with each blocking rule narrowed to pairs with at least one changed
+    record (column `is_changed` of the records): the pairs the full blocking compares,
+    minus those of two unchanged records. Splink compares a pair under its first
+    matching rule only, which the narrowing keeps (every rule gets the same condition)."""
+    narrowed = json.loads(json.dumps(model))
+    for rule in narrowed["blocking_rules_to_generate_predictions"]:
+        rule["blocking_rule"] = f"({rule['blocking_rule']}) and (l.is_changed or r.is_changed)"
+    return narrowed
+
+
+def empty_pairs() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("match") or c.endswith("_weight")
+                                      else "str") for c in PAIR_COLUMNS})
+
+
+def score(records: pd.DataFrame, model: dict[str, Any], threshold: float, *,
+          changed: pd.Series | None = None) -> pd.DataFrame:
     """Every pair of records the blocking rules compare whose match weight is at least
     `threshold`, one row per pair (record_id_l < record_id_r), with each field's
-    comparison level (its label) and weight (log2 of its Bayes factor)."""
+    comparison level (its label) and weight (log2 of its Bayes factor).
+
+    With `changed` (a boolean per record): only the pairs with at least one changed
+    record, the rest of the records taking part as the other side (an incremental
+    build scores its new and changed records against the stored ones, through the same
+    blocking rules; a pair of two unchanged records is not compared again)."""
     logging.getLogger("splink").setLevel(logging.WARNING)
+    extra: tuple[str, ...] = ()
+    if changed is not None:
+        if not changed.any():
+            return empty_pairs()
+        records = records.assign(is_changed=changed.astype(bool).values)
+        model, extra = only_changed(model), ("is_changed",)
     if len(records) < 2:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c.startswith("match") or c.endswith("_weight")
-                                          else "str") for c in PAIR_COLUMNS})
+        return empty_pairs()
     con = duckdb.connect()
     try:
-        linker = _linker(con, records, model)
+        linker = _linker(con, records, model, extra)
         predictions = linker.inference.predict(threshold_match_weight=threshold)
         frame = predictions.as_pandas_dataframe()
     finally:

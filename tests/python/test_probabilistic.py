@@ -222,3 +222,18 @@ def test_fuzzy_duplicates_are_listed_in_the_truth(tmp_path: Path):
     kinds = {kind for row in rows for kind in row["fuzz"].split("+")}
     assert kinds <= {"typo", "no_diacritics", "word_order", "swapped_day_month", "abbreviated_address"}
     assert len(kinds) >= 4
+
+
+def test_an_incremental_build_scores_only_the_changed_records(scenario):
+    """Day 2 scores Lan's new contact against the stored ones; the Khoi pair (two contacts
+    unchanged since day 1) is kept with its day-1 score, not compared again. A full
+    refresh scores every pair at once, to the same weights."""
+    sql = "select pair_id, _scored_at from identity.int_identity_probabilistic_pairs"
+    scored = dict(_table(scenario["db"], sql))
+    khoi = [at for pair, at in scored.items() if "PX-KHOI1" in pair and "PX-KHOI2" in pair]
+    lan = [at for pair, at in scored.items() if "PX-LAN1" in pair and LAN2 in pair]
+    assert len(khoi) == 1 and len(lan) == 1, scored
+    assert khoi[0] < lan[0]
+    assert len(set(dict(_table(scenario["full"], sql)).values())) == 1
+    weights = "select pair_id, round(match_weight, 9) from identity.int_identity_probabilistic_pairs"
+    assert _table(scenario["db"], weights) == _table(scenario["full"], weights)

@@ -8,6 +8,16 @@
 -- record's linking e-mail and phone (int_identity_links: normalised, never a
 -- flagged value, so a junk or shared e-mail is no evidence).
 -- Read by int_identity_probabilistic_pairs (a Python model: Splink).
+-- Incremental: each build selects every record again (erased ones are gone)
+-- and keeps, from its stored rows, when each record's compared fields last
+-- changed (_changed_at, by record_fingerprint): the pairs model scores only
+-- the records changed since its own previous build.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=profile360.replace_scope_strategy(),
+    replace_scope={'from': 'all', 'keys': []},
+    on_schema_change='fail',
+) }}
 with
 
 contacts as (
@@ -96,6 +106,33 @@ final as (
             records.source = record_contacts.source
             and records.record_key = record_contacts.record_key
 
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(dbt.concat([
+            "coalesce(name_key, '~')", "'|'", "coalesce(birth_date, '~')", "'|'",
+            "coalesce(birth_date_key, '~')", "'|'", "coalesce(address_key, '~')", "'|'",
+            "coalesce(province_key, '~')", "'|'", "coalesce(email, '~')", "'|'", "coalesce(phone, '~')"])) }}
+            as record_fingerprint
+    from final
+
 )
 
-select * from final
+select
+    fingerprinted.*,
+    {% if is_incremental() -%}
+        case
+            when stored.record_fingerprint = fingerprinted.record_fingerprint then stored._changed_at
+            else {{ profile360.load_timestamp() }}
+        end
+    {%- else -%}
+        {{ profile360.load_timestamp() }}
+    {%- endif %} as _changed_at
+from fingerprinted
+{% if is_incremental() -%}
+    left join {{ this }} as stored
+        on fingerprinted.record_id = stored.record_id
+{%- endif %}
