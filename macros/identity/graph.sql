@@ -79,3 +79,27 @@
 {% macro identity_probabilistic_on() -%}
     {{ return(var('profile360__identity_probabilistic') and target.type != 'spark') }}
 {%- endmacro %}
+
+
+{#- identity_probabilistic_pairs(): what the models reading the probabilistic pairs
+    select from: int_identity_probabilistic_pairs when identity_probabilistic_on(),
+    else an empty relation of the same columns and types. The readers (the graph
+    edges, the audit and its masked copy) are then enabled on every target, and the
+    BI exposure lists the masked audit everywhere. -#}
+{% macro identity_probabilistic_pairs() -%}
+    {%- if profile360.identity_probabilistic_on() -%}
+        {{ return(ref('int_identity_probabilistic_pairs')) }}
+    {%- endif -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set columns = [] -%}
+    {%- for name in ['pair_id', 'record_id_l', 'record_id_r', 'source_l', 'record_key_l', 'source_r',
+                     'record_key_r'] -%}
+        {%- do columns.append('cast(null as ' ~ text ~ ') as ' ~ name) -%}
+    {%- endfor -%}
+    {%- do columns.extend(['cast(null as double) as match_weight', 'cast(null as double) as match_probability']) -%}
+    {%- for field in ['name_key', 'birth_date', 'address_key', 'province_key', 'email', 'phone'] -%}
+        {%- do columns.append('cast(null as ' ~ text ~ ') as ' ~ field ~ '_level') -%}
+        {%- do columns.append('cast(null as double) as ' ~ field ~ '_weight') -%}
+    {%- endfor -%}
+    {{ return('(select ' ~ columns | join(', ') ~ ' where 1 = 0)') }}
+{%- endmacro %}

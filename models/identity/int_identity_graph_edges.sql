@@ -10,10 +10,7 @@
 -- in int_identity_split_edges, so a group over a per-type limit is split
 -- without them. Off with var profile360__identity_probabilistic, and on the
 -- spark target (the scoring is a Python model).
-{%- set pairs = ref('int_identity_probabilistic_pairs')
-    if profile360.identity_probabilistic_on() else
-    '(select cast(null as ' ~ dbt.type_string() ~ ') as record_id_l, cast(null as '
-    ~ dbt.type_string() ~ ') as record_id_r where false)' %}
+{%- set pairs = profile360.identity_probabilistic_pairs() %}
 with
 
 int_identity_links as (

@@ -67,12 +67,8 @@ def test_exposures_cover_the_bi_schema_the_app_and_the_audience_files(freshness)
     _, manifest, _ = freshness
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     assert set(exposures) == {"bi_marts_masked", "profile360_app", "audience_files"}
-    # The masked audit of the probabilistic links is off on the spark target (Splink is a
-    # Python model there), and an exposure naming a disabled model fails dbt's parse on Spark:
-    # it is read by `profile360 explain`, not listed for BI.
-    spark_off = {"model.profile360.fct_identity_probabilistic_links_masked"}
     masked = {n["unique_id"] for n in manifest["nodes"].values()
-              if n["resource_type"] == "model" and n["schema"].endswith("marts_masked")} - spark_off
+              if n["resource_type"] == "model" and n["schema"].endswith("marts_masked")}
     assert masked and set(exposures["bi_marts_masked"]["depends_on"]["nodes"]) == masked
     audience = {n["unique_id"] for n in manifest["nodes"].values() if n["name"].startswith("exp_audience_")}
     assert audience <= set(exposures["audience_files"]["depends_on"]["nodes"])

@@ -6,12 +6,14 @@
 -- `rejected` when the group it would have made broke a per-type limit and was
 -- split (probabilistic links are in no split level, so they go first), or a
 -- record has no node. Read by `profile360 explain` through its masked copy.
+-- Enabled on every target: empty when the probabilistic links are off (var
+-- profile360__identity_probabilistic false, or the spark target).
 
 with
 
 pairs as (
 
-    select * from {{ ref('int_identity_probabilistic_pairs') }}
+    select * from {{ profile360.identity_probabilistic_pairs() }}
 
 ),
 
