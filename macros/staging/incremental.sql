@@ -20,17 +20,21 @@
                                      execute time. `1 = 1` on a full build.
       with_stored_rows(relation, unique_key)
                                      the candidate rows of a staging model:
-                                     on a full build every row of
-                                     `relation`; on an incremental run the
-                                     new rows plus the stored rows of the
-                                     same keys (columns of {{ this }};
-                                     _raw_record NULL, _loaded_at kept),
+                                     on a full build every row (all columns)
+                                     of `relation`; on an incremental run
+                                     the new rows plus the stored rows of
+                                     the same keys (columns of {{ this }};
+                                     _raw_record NULL), each with
+                                     _stored_loaded_at (the stored row's
+                                     _loaded_at, NULL for a new row),
                                      but for the stored rows of files read
                                      again (re-sent with new contents):
                                      the file's new rows replace them.
                                      Deduplicate the result as a full build
-                                     would, then keep
-                                     coalesce(_loaded_at, load_timestamp()).
+                                     would, then keep coalesce(
+                                     _stored_loaded_at, load_timestamp())
+                                     as _loaded_at. So a model names its
+                                     columns once, in its final select.
       delete_erased_rows(kept_condition)
                                      a post-hook: deletes the stored rows of
                                      erased persons (NOT kept_condition, e.g.
@@ -138,13 +142,13 @@
     select
         {{ columns | join(', ') }},
         _raw_record,
-        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at
+        cast(null as {{ dbt.type_timestamp() }}) as _stored_loaded_at
     from {{ relation }}
     union all
     select
         {{ columns | join(', ') }},
         cast(null as {{ dbt.type_string() }}) as _raw_record,
-        _loaded_at
+        _loaded_at as _stored_loaded_at
     from {{ this }} as _stored
     where
         _stored.{{ unique_key }} in (select _new.{{ unique_key }} from {{ relation }} as _new)
@@ -166,7 +170,7 @@
     {%- else %}
     select
         *,
-        cast(null as {{ dbt.type_timestamp() }}) as _loaded_at
+        cast(null as {{ dbt.type_timestamp() }}) as _stored_loaded_at
     from {{ relation }}
     {%- endif %}
 {%- endmacro %}

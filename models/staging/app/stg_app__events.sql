@@ -11,27 +11,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        event_id,
-        device_id,
-        user_id,
-        session_id,
-        product_id,
-        ---------- strings
-        event_type,
-        platform,
-        app_version,
-        screen_name,
-        properties,
-        ---------- numerics
-        session_duration_s,
-        ---------- timestamps
-        event_at,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_app__events') }}
+    select * from {{ ref('base_app__events') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -71,7 +51,7 @@ final as (
         event_at,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

@@ -13,29 +13,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        order_id,
-        customer_id,
-        anonymous_id,
-        device_id,
-        ---------- strings
-        email,
-        phone,
-        channel,
-        status,
-        currency,
-        shipping_city,
-        ---------- numerics
-        total_amount,
-        discount_amount,
-        ---------- timestamps
-        ordered_at,
-        updated_at,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_ecommerce__orders') }}
+    select * from {{ ref('base_ecommerce__orders') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -79,7 +57,7 @@ final as (
         updated_at,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

@@ -11,19 +11,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        transaction_item_id,
-        transaction_id,
-        product_id,
-        ---------- numerics
-        line_number,
-        quantity,
-        unit_price,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_pos__transaction_items') }}
+    select * from {{ ref('base_pos__transaction_items') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -57,7 +45,7 @@ final as (
         unit_price,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

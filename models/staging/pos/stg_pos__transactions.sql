@@ -12,25 +12,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        transaction_id,
-        store_id,
-        loyalty_id,
-        ---------- strings
-        phone,
-        currency,
-        payment_method,
-        ---------- numerics
-        total_amount,
-        ---------- booleans
-        is_return,
-        ---------- timestamps
-        transacted_at,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_pos__transactions') }}
+    select * from {{ ref('base_pos__transactions') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -68,7 +50,7 @@ final as (
         transacted_at,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

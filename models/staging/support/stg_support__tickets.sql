@@ -11,28 +11,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        ticket_id,
-        customer_id,
-        ---------- strings
-        email,
-        phone,
-        channel,
-        category,
-        priority,
-        status,
-        ---------- numerics
-        csat_score,
-        ---------- timestamps
-        opened_at,
-        resolved_at,
-        ---------- data quality
-        _invalid_optional_fields,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_support__tickets') }}
+    select * from {{ ref('base_support__tickets') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -73,7 +52,7 @@ final as (
         _invalid_optional_fields,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

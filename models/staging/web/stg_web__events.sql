@@ -11,31 +11,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        event_id,
-        anonymous_id,
-        user_id,
-        session_id,
-        product_id,
-        ---------- strings
-        event_type,
-        email,
-        phone,
-        page_url,
-        referrer,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        search_query,
-        device_type,
-        properties,
-        ---------- timestamps
-        event_at,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_web__events') }}
+    select * from {{ ref('base_web__events') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -79,7 +55,7 @@ final as (
         event_at,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )

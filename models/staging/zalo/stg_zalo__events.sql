@@ -11,20 +11,7 @@
 
 with base as (
 
-    select
-        ---------- ids
-        event_id,
-        zalo_user_id,
-        ---------- strings
-        event_type,
-        phone,
-        properties,
-        ---------- timestamps
-        event_at,
-        ---------- lineage
-        _source_file,
-        _raw_record
-    from {{ ref('base_zalo__events') }}
+    select * from {{ ref('base_zalo__events') }}
     where
         _quarantine_reason_code is null
         and {{ profile360.new_landing_files() }}
@@ -57,7 +44,7 @@ final as (
         event_at,
         ---------- lineage
         _source_file,
-        coalesce(_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
+        coalesce(_stored_loaded_at, {{ profile360.load_timestamp() }}) as _loaded_at
     from deduplicated
 
 )
