@@ -125,7 +125,8 @@ select
     fingerprinted.*,
     {% if is_incremental() -%}
         case
-            when stored.record_fingerprint = fingerprinted.record_fingerprint then stored._changed_at
+            when previous_records.record_fingerprint = fingerprinted.record_fingerprint
+                then previous_records._changed_at
             else {{ profile360.load_timestamp() }}
         end
     {%- else -%}
@@ -133,6 +134,6 @@ select
     {%- endif %} as _changed_at
 from fingerprinted
 {% if is_incremental() -%}
-    left join {{ this }} as stored
-        on fingerprinted.record_id = stored.record_id
+    left join {{ this }} as previous_records
+        on fingerprinted.record_id = previous_records.record_id
 {%- endif %}
