@@ -44,7 +44,10 @@ def model(dbt, session):
     if dbt.is_incremental and enabled:
         stored = session.sql(f"select * from {dbt.this}").df()
         previous = stored["_loaded_at"].max() if len(stored) else None
-        if previous is not None and not pd.isna(previous) and set(stored["_scoring_version"]) == {version}:
+        # A table written before these columns existed: everything is scored again, and dbt's
+        # on_schema_change: fail then asks for a --full-refresh (the table gains the columns).
+        current = "_scoring_version" in stored.columns and set(stored["_scoring_version"]) == {version}
+        if previous is not None and not pd.isna(previous) and current:
             changed = records["_changed_at"] > previous
             unchanged = set(records.loc[~changed, "record_id"])
             kept = stored[stored["record_id_l"].isin(unchanged) & stored["record_id_r"].isin(unchanged)]
