@@ -88,13 +88,15 @@ def exports_dir_for(db_path: Path) -> Path:
     return Path(db_path).parent / "exports"
 
 
-def run_cli(*args: str, landing_dir: Path, db_path: Path,
-            timeout: float | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, landing_dir: Path, db_path: Path, timeout: float | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the `profile360` command line in a child process, as a scheduler would.
-    No time limit unless a caller asks for one: a slow machine is not a failure."""
-    env = {**os.environ, **OFFLINE_ENV,
-           "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path),
-           "PROFILE360_EXPORTS_DIR": str(exports_dir_for(db_path))}
+    No time limit unless a caller asks for one: a slow machine is not a failure.
+    env: variables to set (or, with the value None, remove) for this run only."""
+    env = {key: value for key, value in {
+        **os.environ, **OFFLINE_ENV,
+        "PROFILE360_LANDING_DIR": str(landing_dir), "PROFILE360_DB_PATH": str(db_path),
+        "PROFILE360_EXPORTS_DIR": str(exports_dir_for(db_path)), **(env or {})}.items() if value is not None}
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,
@@ -138,10 +140,30 @@ def _dbt_target_per_worker(tmp_path_factory: pytest.TempPathFactory):
             os.environ[key] = value
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _unit_tests_once():
+    """dbt's unit tests check the models' SQL on fixed inputs, never the data: the
+    session build runs all of them (test_staging_build checks each one passed), and
+    every other build of the suite leaves them out, through dbt's own variable for
+    `--exclude-resource-type` (dbt's advice for builds outside development and CI)."""
+    saved = os.environ.get(EXCLUDE_RESOURCE_TYPES)
+    os.environ[EXCLUDE_RESOURCE_TYPES] = "unit_test"
+    yield
+    if saved is None:
+        os.environ.pop(EXCLUDE_RESOURCE_TYPES, None)
+    else:
+        os.environ[EXCLUDE_RESOURCE_TYPES] = saved
+
+
+EXCLUDE_RESOURCE_TYPES = "DBT_EXCLUDE_RESOURCE_TYPES"
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """Generate demo data and `profile360 build` it once for the whole session (once
-    for all xdist workers). Tests open it read-only or copy it before writing."""
+    for all xdist workers), with every dbt test, data and unit, into its own dbt target
+    folder (kept: test_staging_build reads its run results). Tests open it read-only or
+    copy it before writing."""
     root = shared_folder(tmp_path_factory, "demo")
     landing, db = root / "landing", root / "warehouse.duckdb"
 
@@ -149,7 +171,10 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
         generated = run_cli("generate", "--persons", str(DEMO_PERSONS), "--days", str(DEMO_DAYS),
                             landing_dir=landing, db_path=db)
         assert generated.returncode == 0, generated.stderr
-        build = run_cli("build", landing_dir=landing, db_path=db)
+        target = root / "target"
+        build = run_cli("build", landing_dir=landing, db_path=db,
+                        env={EXCLUDE_RESOURCE_TYPES: None, "DBT_TARGET_PATH": str(target),
+                             "DBT_LOG_PATH": str(target / "logs")})
         return {"args": build.args, "returncode": build.returncode, "stdout": build.stdout,
                 "stderr": build.stderr}
 

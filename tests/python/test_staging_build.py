@@ -9,6 +9,7 @@ it injected.
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -111,6 +112,18 @@ def test_build_passes_every_dbt_test(built_warehouse):
     out = built_warehouse.build.stdout
     assert built_warehouse.build.returncode == 0, out[-6000:] + built_warehouse.build.stderr[-3000:]
     assert "ERROR=0" in out and "Completed successfully" in out
+    # Every data test and unit test of the project ran in it and passed (the suite's
+    # other builds leave the unit tests out: conftest.py, _unit_tests_once).
+    target = built_warehouse.db_path.parent / "target"
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    for kind in ("unit_test", "test"):
+        declared = {key for key, node in {**manifest["nodes"], **manifest.get("unit_tests", {})}.items()
+                    if node["resource_type"] == kind and node.get("config", {}).get("enabled", True)}
+        passed = {result["unique_id"] for result in results
+                  if result["unique_id"] in declared and result["status"] in ("pass", "warn")}
+        assert len(declared) > (50 if kind == "unit_test" else 500), kind
+        assert sorted(declared - passed) == [], kind
 
 
 @pytest.mark.parametrize("source", sorted(STAGING))
