@@ -11,6 +11,7 @@
 {% macro segment_declarations() -%}
     {%- set declarations = (var('profile360__segments', []) or []) + (var('profile360__extra_segments', []) or []) -%}
     {%- set seen = [] -%}
+    {%- set refused = [] -%}
     {%- for declaration in declarations -%}
         {#- A lookalike audience (macros/segments/lookalikes.sql) has lookalike_of and size instead of a condition. -#}
         {%- set rule_fields = ['lookalike_of', 'size'] if declaration.get('lookalike_of') is not none else ['condition'] -%}
@@ -26,8 +27,15 @@
             {{ exceptions.raise_compiler_error("segment key declared twice or reserved (lifecycle_*): " ~ declaration.key) }}
         {%- endif -%}
         {%- do seen.append(declaration.key) -%}
-        {%- do profile360.validate_segment_condition(declaration.key, declaration.condition) -%}
+        {%- set problem = profile360.validate_segment_condition(declaration.key, declaration.condition) -%}
+        {%- if problem -%}
+            {%- do refused.append(problem) -%}
+        {%- endif -%}
     {%- endfor -%}
+    {#- Every refused condition at once, one line each, so one build names them all. -#}
+    {%- if refused -%}
+        {{ exceptions.raise_compiler_error(refused | join('\n')) }}
+    {%- endif -%}
     {{ return(declarations) }}
 {%- endmacro %}
 
@@ -42,7 +50,10 @@
       - calls of the functions it lists.
     Anything else (a dot, as in profiles.dim_profiles; a double quote; a
     semicolon or comment; a subquery; a function such as read_csv) fails the
-    build, naming the segment key and the offending token.
+    build, naming the segment key and the offending token. Returns that
+    message (the first offending token of the condition), or '' when the
+    condition is allowed: segment_declarations() fails once, listing every
+    refused segment.
 #}
 {% macro segment_condition_grammar() -%}
     {{ return({
@@ -81,13 +92,13 @@
                 {%- set allowed = token in grammar.operators or modules.re.match("^('(?:[^']|'')*'|[0-9]+([.][0-9]+)?)$", token) -%}
             {%- endif -%}
             {%- if not allowed -%}
-                {{ exceptions.raise_compiler_error(
-                    "segment " ~ key ~ ": the condition may not use " ~ token ~ " (only the columns of "
+                {{ return("segment " ~ key ~ ": the condition may not use " ~ token ~ " (only the columns of "
                     ~ "dim_profile_traits and lifecycle_stage/tier, literals, and the functions and operators "
                     ~ "of segment_condition_grammar() in macros/segments/segments.sql): " ~ condition) }}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {{ return('') }}
 {%- endmacro %}
 
 

@@ -10,34 +10,45 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
 
 
-def _compile(tmp_path, condition: str) -> subprocess.CompletedProcess:
-    segment = {"key": "probe", "name": "Probe", "description": "d", "owner": "test", "condition": condition}
+def _compile(tmp_path, *conditions: str) -> subprocess.CompletedProcess:
+    """Compile the segment members with one probe segment per condition (probe_1, probe_2...)."""
+    segments = [{"key": f"probe_{number}", "name": "Probe", "description": "d", "owner": "test",
+                 "condition": condition} for number, condition in enumerate(conditions, start=1)]
     env = {**os.environ, **OFFLINE_ENV, "PROFILE360_DB_PATH": str(tmp_path / "wh.duckdb"),
            "PROFILE360_LANDING_DIR": str(tmp_path / "landing")}
     return subprocess.run(
         [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "compile", "--select", "int_segment_members",
-         "--vars", json.dumps({"profile360__extra_segments": [segment]}),
+         "--vars", json.dumps({"profile360__extra_segments": segments}),
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.mark.parametrize("condition, token", [
+# Conditions outside the grammar, and the token each must be refused for.
+OUTSIDE = [
     ("lifetime_purchases > 0 or profiles.dim_profiles.email = 'x'", "profiles"),
     ("lifetime_purchases > (select count(*) from marts.exp_audience_email)", "select"),
     ("read_csv('/etc/passwd') is not null", "read_csv"),
     ("email is not null; drop table x", "email"),  # a column of dim_profiles, not of the traits
-])
-def test_a_condition_outside_the_grammar_fails_the_build_naming_key_and_token(tmp_path, condition, token):
-    result = _compile(tmp_path, condition)
+]
+
+
+def test_a_condition_outside_the_grammar_fails_the_build_naming_key_and_token(tmp_path):
+    """One compile with every refused condition (and an allowed one between them):
+    the build fails once and names each refused segment with its first offending
+    token, and not the allowed one."""
+    allowed = "lifetime_purchases >= 2"
+    conditions = [condition for condition, _ in OUTSIDE[:2]] + [allowed] + [c for c, _ in OUTSIDE[2:]]
+    result = _compile(tmp_path, *conditions)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert f"segment probe: the condition may not use {token} " in output, output[-3000:]
+    keys = [f"probe_{number}" for number in (1, 2, 4, 5)]
+    for key, (_, token) in zip(keys, OUTSIDE):
+        assert f"segment {key}: the condition may not use {token} " in output, (key, output[-3000:])
+    assert "segment probe_3:" not in output
 
 
 def test_a_condition_inside_the_grammar_compiles(tmp_path):
@@ -45,4 +56,4 @@ def test_a_condition_inside_the_grammar_compiles(tmp_path):
                                 "and not (recency_days is null) and round(avg_csat, 1) <> 1.5")
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     compiled = next((tmp_path / "target").rglob("int_segment_members.sql")).read_text()
-    assert "'probe' as segment_key" in compiled
+    assert "'probe_1' as segment_key" in compiled
