@@ -35,7 +35,8 @@ Checked on it:
   - after day 9 and after day 10 a copy of the warehouse gets its traits
     (day 9) or profiles and traits (day 10) rebuilt with --full-refresh: the
     incremental tables match them row for row;
-  - no profile or trait table keeps a row of a merged or erased profile.
+  - no profile or trait table keeps a row of a merged or erased profile;
+  - every record whose profile id changed on day 10 is in the merge/split log.
 """
 
 from __future__ import annotations
@@ -837,6 +838,29 @@ def test_a_merge_on_a_later_day_leaves_one_profile_with_all_records(final, scena
     assert records >= scenario.merged_records
     assert final.execute("select refresh_reason from profiles.int_profiles_to_refresh where profile_id = ?",
                        [gone]).fetchone() == ("profile_gone",)
+
+
+def test_adding_a_day_changes_only_logged_profiles(scenario: Scenario):
+    """Day 10 added to the warehouse of days 1-9: every record whose profile id
+    changed is in the rows the merge/split log gained that day (and the log names
+    no change no record shows), the planted merge of A and B among them; the ids
+    of everything else stay."""
+    records = "select record_id, profile_id from identity.map_records_to_profiles"
+    changes = "select old_profile_id, new_profile_id, changed_at from identity.fct_profile_id_changes"
+    with duckdb.connect(str(scenario.day9_db), read_only=True) as con:
+        before, logged_before = dict(con.execute(records).fetchall()), set(con.execute(changes).fetchall())
+    with duckdb.connect(str(scenario.db), read_only=True) as con:
+        after, logged_after = dict(con.execute(records).fetchall()), set(con.execute(changes).fetchall())
+    logged = {(old, new) for old, new, _ in logged_after - logged_before}
+    kept = before.keys() & after.keys()
+    moved = {(before[record], after[record]) for record in kept if before[record] != after[record]}
+    assert len(after) > len(before) > 1000, (len(before), len(after))
+    assert moved <= logged, f"unlogged id changes: {sorted(moved - logged)[:5]}"
+    assert logged <= moved, f"logged changes no record shows: {sorted(logged - moved)[:5]}"
+    # The merge of A and B: the records of one moved to the other's id.
+    assert any(set(pair) == set(scenario.merged) for pair in moved), (moved, scenario.merged)
+    # One day of data touches few people: ids of all but a sliver of records stay.
+    assert sum(1 for record in kept if before[record] != after[record]) <= 0.01 * len(kept)
 
 
 def test_an_erasure_on_a_later_day_leaves_no_profile_row(day9, final, scenario: Scenario):
