@@ -34,7 +34,7 @@ DEMO_DAYS = 60
 # demo command, two builds under a reader), so no long one is left for the end.
 FIRST_MODULES = ("test_staging_build.py", "test_incremental.py", "test_blocked_drops.py",
                  "test_segments.py", "test_orchestration.py", "test_identity.py",
-                 "test_probabilistic.py", "test_future_rows.py",
+                 "test_probabilistic.py", "test_landing_admission.py",
                  "test_lint.py", "test_partition_drops.py", "test_cli.py", "test_publishing.py")
 
 

@@ -22,6 +22,7 @@ from tests.python.conftest import generate_days, land_day, landing_rows, run_dbt
 pytestmark = pytest.mark.slow
 
 FUTURE_EVENT = "we_from_the_future"
+TOLERATED = "we_next_morning"
 # Files of the second day made unreadable, each in its own way (set in the scenario).
 UNREADABLE = {
     "crm_contacts": "missing_column: crm_contacts/{day}.csv lacks the contract's column(s) email",
@@ -102,13 +103,22 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     # A folder the contract does not name.
     (landing / "notes").mkdir()
     (landing / "notes" / "readme.txt").write_text("not a drop\n")
-    # A row of the newest drop that tells of a time long after that drop.
+    # Two rows of the newest drop that tell of a time after that drop: one
+    # long after; one 6 h after the drop day ends (UTC), inside the tolerance
+    # (var profile360__future_timestamp_tolerance_hours, 12 h).
+    newest_day = date.fromisoformat(days[-2])
+    next_morning = datetime.combine(newest_day + timedelta(days=1), datetime.min.time()) + timedelta(hours=6)
     with open(newest, "a", encoding="utf-8") as handle:
         handle.write(json.dumps({"event_id": FUTURE_EVENT, "event_type": "page_view",
                                  "anonymous_id": "cookie-from-the-future",
                                  "event_at": "2099-06-01T00:00:00+07:00"}) + "\n")
-    run_dbt("seed", landing=landing, db=db, target=target)
-    run_dbt("run", "--select", "+int_as_of_date", "+stg_landing__quarantined_rows", "stg_landing__files",
+        handle.write(json.dumps({"event_id": TOLERATED, "event_type": "page_view", "anonymous_id": "cookie-tolerated",
+                                 "session_id": "s-tolerated",
+                                 "event_at": next_morning.strftime("%Y-%m-%dT%H:%M:%SZ")}) + "\n")
+    # Seeds, staging and every layer up to the traits (no data tests: what is
+    # checked here is read below).
+    run_dbt("build", "--select", "+dim_profile_traits", "+stg_landing__quarantined_rows", "stg_landing__files",
+            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
             landing=landing, db=db, target=target)
     first_log = (target / "logs" / "dbt.log").read_text(encoding="utf-8")
     with duckdb.connect(str(db), read_only=True) as con:
@@ -124,6 +134,24 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
             [FUTURE_EVENT]).fetchall()
         staged_future = con.execute(
             "select count(*) from staging.stg_web__events where event_id = ?", [FUTURE_EVENT]).fetchone()[0]
+        future = {
+            "newest": newest_day, "next_morning": next_morning,
+            "as_of": con.execute("select as_of_date, as_of_end_at from traits.int_as_of_date").fetchone(),
+            "quarantined": con.execute(
+                "select record_key, reason_code from staging.stg_landing__quarantined_rows "
+                "where record_key in (?, ?)", [TOLERATED, FUTURE_EVENT]).fetchall(),
+            "staged": con.execute(
+                "select event_id, event_at from staging.stg_web__events where event_id in (?, ?)",
+                [TOLERATED, FUTURE_EVENT]).fetchall(),
+            "traits": con.execute(
+                "select count(*), max(last_seen_at), max(last_active_at), max(as_of_date) "
+                "from traits.dim_profile_traits").fetchone(),
+            "tolerated_profiles": con.execute(
+                "select count(*) from traits.dim_profile_traits as traits "
+                "inner join identity.map_identifiers_to_profiles as identifiers "
+                "on traits.profile_id = identifiers.profile_id "
+                "where identifiers.identifier_value in ('cookie-tolerated', 'cookie-from-the-future')").fetchone()[0],
+        }
     # The last day arrives: an incremental run must read it. With it, a drop
     # already staged is re-sent under its name with new contents.
     land_day(generated, landing, days[-1])
@@ -147,7 +175,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory):
     return {"days": days, "files": files, "as_of": as_of, "latest_event": latest_event,
             "future_rows": future_rows, "staged_future": staged_future, "log": first_log,
             "unreadable": unreadable, "read_files": read_files,
-            "staged_ids": staged_ids, "last_day_ids": last_day_ids, "changed": changed}
+            "staged_ids": staged_ids, "last_day_ids": last_day_ids, "changed": changed, "future": future}
 
 
 def test_each_bad_file_is_rejected_alone_with_its_reason(scenario):
@@ -218,3 +246,35 @@ def test_a_file_re_sent_with_new_contents_replaces_the_rows_it_gave(scenario):
     assert changed["quarantined"] == [("truncated_json",)]
     assert changed["verdict"] == ("admitted", True)
     assert f"landing file changed: {changed['file']}" in changed["log"]
+
+
+# ------------------------------------------------------------------ rows from the future
+# (issue 13, item 2): no row dated after its drop day reaches a trait. The newest
+# drop of the first build holds a row dated the next morning (UTC), within the
+# tolerance, so staged as is, and one dated in 2099, quarantined (future_timestamp).
+# Neither may move the as-of day past the newest admitted drop, so neither reaches
+# dim_profile_traits.
+
+def test_a_row_past_the_tolerance_is_quarantined_and_one_within_is_staged(scenario):
+    future = scenario["future"]
+    assert future["quarantined"] == [(FUTURE_EVENT, "future_timestamp")]
+    assert future["staged"] == [(TOLERATED, future["next_morning"])]
+
+
+def test_the_as_of_day_is_the_newest_drop(scenario):
+    future = scenario["future"]
+    as_of_date, as_of_end_at = future["as_of"]
+    assert as_of_date == future["newest"]
+    assert as_of_end_at == datetime.combine(future["newest"] + timedelta(days=1), datetime.min.time())
+
+
+def test_no_row_dated_after_its_drop_day_reaches_a_trait(scenario):
+    future = scenario["future"]
+    profiles, last_seen, last_active, as_of = future["traits"]
+    end_of_newest_drop = datetime.combine(future["newest"] + timedelta(days=1), datetime.min.time())
+    assert profiles > 0
+    assert as_of == future["newest"]
+    assert last_seen < end_of_newest_drop
+    assert last_active < end_of_newest_drop
+    # The cookies of the two planted rows belong to no profile seen by the as-of day.
+    assert future["tolerated_profiles"] == 0
