@@ -46,12 +46,13 @@ def test_summary_without_a_warehouse_is_a_usage_error(tmp_path, capsys):
     assert "missing.duckdb" in capsys.readouterr().err
 
 
-def test_demo_command_generates_builds_and_summarises(tmp_path):
-    """The README's first command, end to end on a tiny landing zone."""
+def test_demo_command_generates_builds_and_summarises(built_warehouse):
+    """The README's first command, end to end: the session's warehouse is built by it
+    (conftest.built_warehouse: `profile360 demo --persons 1000 --days 60`)."""
     from conftest import run_cli
 
-    landing, db = tmp_path / "landing", tmp_path / "wh.duckdb"
-    result = run_cli("demo", "--persons", "150", "--days", "7", landing_dir=landing, db_path=db)
+    landing, db, result = built_warehouse.landing_dir, built_warehouse.db_path, built_warehouse.build
+    assert result.args[-5:] == ["demo", "--persons", "1000", "--days", "60"], result.args
     assert result.returncode == cli.EXIT_OK, result.stdout[-4000:] + result.stderr[-4000:]
     assert (landing / "_truth" / "person_map.csv").exists()
     assert "Profiles: " in result.stdout and "Top segments by revenue:" in result.stdout
