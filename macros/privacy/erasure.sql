@@ -206,7 +206,7 @@ landing_{{ landing_source }} as (
 ),
 
     {%- endfor %}
-landing_identifiers_normalized as (
+landing_identifier_values as (
     {%- for landing_source in sources %}
     {%- set entry = profile360._identifier_entry(landing_source) %}
     {%- for identifier_type, column in entry.identifiers.items() %}
@@ -215,8 +215,7 @@ landing_identifiers_normalized as (
         _source_file,
         record_key,
         '{{ identifier_type }}' as identifier_type,
-        {{ column }} as raw_value,
-        {{ profile360.normalize_as(identifier_type, column) }} as identifier_value
+        {{ column }} as raw_value
     from landing_{{ landing_source }}
     where record_key is not null and {{ column }} is not null
     union all
@@ -227,9 +226,25 @@ landing_identifiers_normalized as (
         cast(null as {{ dbt.type_string() }}) as _source_file,
         cast(null as {{ dbt.type_string() }}) as record_key,
         cast(null as {{ dbt.type_string() }}) as identifier_type,
-        cast(null as {{ dbt.type_string() }}) as raw_value,
-        cast(null as {{ dbt.type_string() }}) as identifier_value
+        cast(null as {{ dbt.type_string() }}) as raw_value
     where 1 = 0
+
+),
+
+{#- Each type's normalisation once, over every source's values (normalize_as). #}
+landing_identifiers_normalized as (
+    select
+        source,
+        _source_file,
+        record_key,
+        identifier_type,
+        raw_value,
+        case identifier_type
+            when 'email' then {{ profile360.normalize_as('email', 'raw_value') }}
+            when 'phone' then {{ profile360.normalize_as('phone', 'raw_value') }}
+            else {{ profile360.normalize_as(none, 'raw_value') }}
+        end as identifier_value
+    from landing_identifier_values
 
 )
 {%- endmacro %}
