@@ -33,21 +33,31 @@
         {%- do seeds.update({declaration.key: declaration}) -%}
     {%- endfor -%}
     {%- set lookalikes = [] -%}
+    {%- set refused = [] -%}
     {%- for declaration in declarations if declaration.get('lookalike_of') is not none -%}
+        {%- set problems = [] -%}
         {%- if declaration.get('condition') -%}
-            {{ exceptions.raise_compiler_error("lookalike segment " ~ declaration.key ~ " has a condition: a lookalike is defined by lookalike_of and size only") }}
+            {%- do problems.append("lookalike segment " ~ declaration.key ~ " has a condition: a lookalike is defined by lookalike_of and size only") -%}
         {%- endif -%}
         {%- if declaration.lookalike_of not in seeds -%}
-            {{ exceptions.raise_compiler_error("lookalike segment " ~ declaration.key ~ ": lookalike_of '" ~ declaration.lookalike_of ~ "' is not a declared segment with a condition") }}
+            {%- do problems.append("lookalike segment " ~ declaration.key ~ ": lookalike_of '" ~ declaration.lookalike_of ~ "' is not a declared segment with a condition") -%}
         {%- endif -%}
         {%- if declaration.size is not number or declaration.size != declaration.size | int or declaration.size < 1 -%}
-            {{ exceptions.raise_compiler_error("lookalike segment " ~ declaration.key ~ ": size must be a positive whole number, got " ~ declaration.size) }}
+            {%- do problems.append("lookalike segment " ~ declaration.key ~ ": size must be a positive whole number, got " ~ declaration.size) -%}
         {%- endif -%}
-        {%- do lookalikes.append({
-            'key': declaration.key, 'lookalike_of': declaration.lookalike_of, 'size': declaration.size | int,
-            'seed_condition': seeds[declaration.lookalike_of].condition,
-        }) -%}
+        {%- if problems -%}
+            {%- do refused.extend(problems) -%}
+        {%- else -%}
+            {%- do lookalikes.append({
+                'key': declaration.key, 'lookalike_of': declaration.lookalike_of, 'size': declaration.size | int,
+                'seed_condition': seeds[declaration.lookalike_of].condition,
+            }) -%}
+        {%- endif -%}
     {%- endfor -%}
+    {#- Every refused declaration at once, one line each. -#}
+    {%- if refused -%}
+        {{ exceptions.raise_compiler_error(refused | join('\n')) }}
+    {%- endif -%}
     {{ return(lookalikes) }}
 {%- endmacro %}
 

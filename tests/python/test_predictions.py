@@ -166,17 +166,28 @@ def dbt_parse_with_segments(tmp_path: Path, extra_segments: list[dict]):
 LOOKALIKE = {"key": "vip_lookalike", "name": "VIP lookalike", "description": "d", "owner": "crm"}
 
 
-@pytest.mark.parametrize(("declaration", "message"), [
-    ({**LOOKALIKE, "lookalike_of": "champions_lookalike", "size": 10},
-     "lookalike_of 'champions_lookalike' is not a declared segment with a condition"),
-    ({**LOOKALIKE, "lookalike_of": "champions", "size": 2.5}, "size must be a positive whole number, got 2.5"),
-    ({**LOOKALIKE, "lookalike_of": "champions", "size": 10, "condition": "true"},
-     "lookalike segment vip_lookalike has a condition"),
-])
-def test_a_bad_lookalike_declaration_fails_the_parse_and_says_why(tmp_path, declaration, message):
-    result = dbt_parse_with_segments(tmp_path, [declaration])
+# Three bad lookalike declarations (keys vip_lookalike_1, _2, _3) and what the parse must say of each.
+BAD_LOOKALIKES = [
+    ({"lookalike_of": "champions_lookalike", "size": 10},
+     "lookalike segment vip_lookalike_1: lookalike_of 'champions_lookalike' is not a declared segment with a condition"),
+    ({"lookalike_of": "champions", "size": 2.5}, "lookalike segment vip_lookalike_2: size must be a positive whole number, got 2.5"),
+    ({"lookalike_of": "champions", "size": 10, "condition": "true"},
+     "lookalike segment vip_lookalike_3 has a condition"),
+]
+
+
+def test_a_bad_lookalike_declaration_fails_the_parse_and_says_why(tmp_path):
+    """One parse with the three bad declarations and a good one between them: it
+    fails once and names each bad one with its reason, and not the good one."""
+    declarations = [{**LOOKALIKE, **fields, "key": f"vip_lookalike_{number}"}
+                    for number, (fields, _) in enumerate(BAD_LOOKALIKES, start=1)]
+    good = {**LOOKALIKE, "key": "vip_lookalike_good", "lookalike_of": "champions", "size": 10}
+    result = dbt_parse_with_segments(tmp_path, [*declarations[:2], good, declarations[2]])
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert message in result.stdout + result.stderr, result.stdout[-2000:]
+    for _, message in BAD_LOOKALIKES:
+        assert message in output, (message, result.stdout[-2000:])
+    assert "vip_lookalike_good" not in output
 
 
 def test_lookalike_audience_is_ranked_outside_its_seed_and_exported_with_consent_only(built_warehouse):
