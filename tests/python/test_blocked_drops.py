@@ -14,7 +14,8 @@ succeeds, names the blocked drop, and no transaction of the blocked drop is
 staged or in any profile (the erasure-day checks read a copy of both
 warehouses, the exports and dbt's target taken right after that build); day 8
 as it is, by the daily Dagster job: the whole graph materialises, every check
-passes, it publishes, and the blocked drop stays out. Then the operator
+passes but the warning that a landing file is not admitted, it publishes, and
+the blocked drop stays out. Then the operator
 accepts the drop with `profile360 accept-drop` (who, when, why recorded) and
 `profile360 build` brings it in. The Great Expectations volume band is checked
 on the last day (7 earlier drops) of the final warehouse.
