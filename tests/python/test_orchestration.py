@@ -1,38 +1,28 @@
-"""Dagster definitions of Profile360: they load and resolve; the whole graph
-materialises in-process on a small demo; a bad drop fails its quality check,
-stops the later layers and leaves the published tables as they were; the UI
-starts and answers over HTTP.
+"""Dagster definitions of Profile360: they load and resolve; the sensor asks
+for the new drop days; the UI starts and answers over HTTP; the command
+line's usage errors and exit codes.
 
-The in-process runs use their own landing zone and warehouse (a small demo,
-ending yesterday so that its last day is a valid daily partition).
+The daily job's in-process runs (the whole graph materialises; a bad drop
+fails its quality check, stops the later layers and leaves the published
+tables as they were) are checked on the day-by-day scenario of
+tests/python/test_blocked_drops.py.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
-
-PERSONS, DAYS = 300, 21
-# The demo's last drop day: fixed (the demo is deterministic), and a valid
-# daily partition once it is over.
-LAST_DAY = min(date(2026, 11, 22), datetime.now(timezone.utc).date() - timedelta(days=1))
-PUBLIC_TABLES = ("identity.map_records_to_profiles", "identity.map_identifiers_to_profiles")
-PHONE_SOURCES = ("crm_contacts", "pos_transactions", "loyalty_members", "ecommerce_orders")
 
 
 def _manifest() -> dict:
@@ -136,161 +126,11 @@ def test_sensor_requests_the_new_drop_days_in_one_run(tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------- in-process materialisation
-
-def _table(db: Path, table: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(f"select * from {table} order by all").fetchall()
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def orchestrated(tmp_path_factory):
-    """A small demo landing zone, its own warehouse, and one full in-process run
-    of the daily build for the last drop day."""
-    from dagster import DagsterInstance
-
-    from orchestration.demo import generate
-
-    root = tmp_path_factory.mktemp("orchestrated")
-    landing, db, quality = root / "landing", root / "warehouse.duckdb", root / "quality"
-    generate(landing, persons=PERSONS, days=DAYS, end_date=LAST_DAY, workers=1)
-    saved = {k: os.environ.get(k) for k in
-             ("PROFILE360_LANDING_DIR", "PROFILE360_DB_PATH", "PROFILE360_QUALITY_DIR",
-              "PROFILE360_EXPORTS_DIR", *OFFLINE_ENV)}
-    os.environ.update({**OFFLINE_ENV, "PROFILE360_LANDING_DIR": str(landing),
-                       "PROFILE360_DB_PATH": str(db), "PROFILE360_QUALITY_DIR": str(quality),
-                       "PROFILE360_EXPORTS_DIR": str(root / "exports")})
-    from orchestration.runs import run_daily_build
-
-    instance = DagsterInstance.ephemeral()
-    started = time.perf_counter()
-    outcome = run_daily_build(LAST_DAY, instance=instance)
-    seconds = time.perf_counter() - started
-    print(f"in-process materialisation of the whole graph: {seconds:.1f} s")
-    yield {"root": root, "landing": landing, "db": db, "quality": quality, "outcome": outcome,
-           "instance": instance, "seconds": seconds}
-    instance.dispose()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
-@pytest.mark.slow
-def test_the_whole_graph_materialises_in_process_and_every_check_passes(orchestrated):
-    outcome = orchestrated["outcome"]
-    assert outcome.success, (outcome.failed_steps, outcome.failed_checks)
-    # Its last asset published the serving warehouse (and wrote the audience files before).
-    from orchestration.lib.serving import serving_db_path
-
-    assert outcome.published and "activation/audience_exports" in outcome.materialized
-    assert serving_db_path(orchestrated["db"]).exists()
-    materialized = {key.split("/")[-1] for key in outcome.materialized}
-    assert set(_models_by_folder()) | {"identifier_blocklist"} <= materialized
-    assert outcome.failed_checks == []
-    for table in PUBLIC_TABLES:
-        assert len(_table(orchestrated["db"], table)) > 100
-    # GE results were kept, and the data docs built.
-    results = sorted((orchestrated["quality"] / "results").glob("*.json"))
-    from orchestration.quality.suites import enabled_suites
-
-    layers = {table.split(".")[0] for table in enabled_suites()}
-    assert layers == {"staging", "identity", "profiles", "traits", "segments"}
-    assert len(results) == len(layers)  # one per layer with suites
-    assert all(json.loads(path.read_text())["success"] for path in results)
-    assert (orchestrated["quality"] / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").exists()
-
-
-def _rewrite(path: Path, change) -> None:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        fields = list(reader.fieldnames or [])
-    rows = change(rows)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-@pytest.mark.slow
-def test_a_drop_with_most_rows_missing_fails_the_volume_band_and_passes_once_restored(orchestrated):
-    """GE on real data, both ways. Each drop is parsed once, by the build, into the base_*
-    tables, which the check reads: a copy of the warehouse where the last day's drops gave
-    only a tenth of their rows fails the band; the warehouse as built passes it."""
-    from orchestration.quality.runner import Window, validate
-
-    db, day = orchestrated["db"], LAST_DAY.isoformat()
-    cut = orchestrated["root"] / "volume_cut.duckdb"
-    shutil.copy2(db, cut)
-    suite = "staging.stg_landing__quarantined_rows"
-    with duckdb.connect(str(cut)) as connection:
-        tables = [name for (name,) in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'staging' "
-            "and table_name like 'base%' and table_type = 'BASE TABLE'").fetchall()]
-        assert len(tables) >= 10, tables
-        for table in tables:  # keep a tenth of every drop of the day
-            connection.execute(f"delete from staging.{table} where _source_file like '%/{day}.%' "
-                               "and rowid % 10 <> 0")
-    failed = validate(cut, Window(LAST_DAY, LAST_DAY), names=[suite])
-    [outcome] = failed.outcomes
-    band = next(e for e in outcome.expectations if e.type == "drop_row_counts_in_band")
-    assert outcome.error is None and not band.success
-    passed = validate(db, Window(LAST_DAY, LAST_DAY), names=[suite])
-    assert passed.success, passed.outcomes[0].describe()
-
-
-@pytest.mark.slow
-def test_a_drop_with_all_phones_malformed_fails_its_check_stops_identity_and_keeps_published_tables(
-        orchestrated, capsys):
-    from orchestration.runs import EXIT_QUALITY, run_daily_build
-
-    landing, db = orchestrated["landing"], orchestrated["db"]
-    before = {table: _table(db, table) for table in PUBLIC_TABLES}
-    from orchestration.lib.serving import serving_db_path
-
-    published = serving_db_path(db).stat()
-    day = LAST_DAY.isoformat()
-    broken = 0
-    for source in PHONE_SOURCES:
-        def malform(rows):
-            nonlocal broken
-            for row in rows:
-                if row["phone"]:
-                    row["phone"], broken = "call me maybe", broken + 1
-            return rows
-        _rewrite(landing / source / f"{day}.csv", malform)
-    assert broken > 5
-
-    outcome = run_daily_build(LAST_DAY, instance=orchestrated["instance"])
-    assert not outcome.success
-    assert outcome.exit_code == EXIT_QUALITY
-    failed_suites = {check.split(":")[1] for check in outcome.failed_quality}
-    # Every source with phones fails once its drop has enough of them to judge.
-    assert failed_suites and failed_suites <= {
-        "ge_stg_crm__contacts", "ge_stg_ecommerce__orders", "ge_stg_loyalty__members",
-        "ge_stg_pos__transactions", "ge_stg_support__tickets", "ge_stg_zalo__events"}, failed_suites
-    assert "ge_stg_web__events" not in failed_suites  # web events carry no phones
-    assert not [key for key in outcome.materialized if key.startswith("identity/")]
-    assert outcome.failed_steps == ["quality_staging"]
-    for table in PUBLIC_TABLES:
-        assert _table(db, table) == before[table], f"{table} changed after a failed check"
-    # Not republished: readers keep the file of the last good run.
-    assert not outcome.published
-    now = serving_db_path(db).stat()
-    assert (now.st_ino, now.st_mtime_ns) == (published.st_ino, published.st_mtime_ns)
-
-    # The command line says so too, with the exit code a scheduler acts on
-    # (in this process: GE is imported already).
-    from orchestration import cli
-
-    suite = sorted(failed_suites)[0].removeprefix("ge_")
-    code = cli.main(["validate", "--date", day, "--suite", suite])
-    assert code == cli.EXIT_QUALITY == 3
-    assert f"{suite}: FAILED" in capsys.readouterr().out
+# The daily job's in-process runs (the whole graph materialised with every check
+# passing; a drop with malformed phones failing its check, stopping identity and
+# leaving the published tables as they were; the volume band both ways) run on
+# the day-by-day scenario of tests/python/test_blocked_drops.py (one scenario,
+# built once).
 
 
 # ---------------------------------------------------------------------------- UI
