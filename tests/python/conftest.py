@@ -30,12 +30,12 @@ DEMO_DAYS = 60
 # this order first, so the long builds run side by side, not one after another.
 # The session build (test_staging_build) starts at once beside the longest
 # scenario (test_incremental): no worker waits for it later; then the other
-# scenarios, then the longest single tests (sqlfluff, the partition runs, the
-# demo command, two builds under a reader), so no long one is left for the end.
+# scenarios, then the longest single tests (sqlfluff, the partition runs, a
+# build under a reader), so no long one is left for the end.
 FIRST_MODULES = ("test_staging_build.py", "test_incremental.py", "test_blocked_drops.py",
-                 "test_segments.py", "test_orchestration.py", "test_identity.py",
+                 "test_segments.py", "test_identity.py",
                  "test_probabilistic.py", "test_landing_admission.py",
-                 "test_lint.py", "test_partition_drops.py", "test_cli.py", "test_publishing.py")
+                 "test_lint.py", "test_partition_drops.py", "test_publishing.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -343,9 +343,10 @@ def test_merge_split_log_of_earlier_builds_loses_erased_causes(built_warehouse, 
 # The erasure-day scenario runs in tests/python/test_blocked_drops.py, on the
 # same day-by-day build as the blocked drop (one scenario, built once): days
 # 1-5 are built first (a snapshot period, occurrences, segment spells exist for
-# everyone); day 6 brings an erasure request for the phone of a loyalty member
-# seen on those days, whose profile is in segments. The build of day 6 runs
-# everything, tests included, and publishes. What it left is read there.
+# everyone); day 6 is the blocked drop's; day 7 brings an erasure request for
+# the phone of a loyalty member seen on days 1-5, whose profile is in segments.
+# The build of day 7 runs everything, tests included, and publishes. What it
+# left is read there.
 
 
 @dataclass(frozen=True)
