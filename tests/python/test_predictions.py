@@ -176,18 +176,26 @@ BAD_LOOKALIKES = [
 ]
 
 
-def test_a_bad_lookalike_declaration_fails_the_parse_and_says_why(tmp_path):
-    """One parse with the three bad declarations and a good one between them: it
-    fails once and names each bad one with its reason, and not the good one."""
+@pytest.fixture(scope="module")
+def refused_lookalikes(tmp_path_factory) -> str:
+    """One parse with the three bad declarations and a good one between them: its
+    output (it must fail)."""
     declarations = [{**LOOKALIKE, **fields, "key": f"vip_lookalike_{number}"}
                     for number, (fields, _) in enumerate(BAD_LOOKALIKES, start=1)]
     good = {**LOOKALIKE, "key": "vip_lookalike_good", "lookalike_of": "champions", "size": 10}
-    result = dbt_parse_with_segments(tmp_path, [*declarations[:2], good, declarations[2]])
-    output = result.stdout + result.stderr
+    result = dbt_parse_with_segments(tmp_path_factory.mktemp("lookalikes"), [*declarations[:2], good, declarations[2]])
     assert result.returncode != 0
-    for _, message in BAD_LOOKALIKES:
-        assert message in output, (message, result.stdout[-2000:])
-    assert "vip_lookalike_good" not in output
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("message", [message for _, message in BAD_LOOKALIKES])
+def test_a_bad_lookalike_declaration_fails_the_parse_and_says_why(refused_lookalikes, message):
+    """The parse fails once and names each bad declaration with its reason."""
+    assert message in refused_lookalikes, refused_lookalikes[-2000:]
+
+
+def test_a_good_lookalike_beside_bad_ones_is_not_named(refused_lookalikes):
+    assert "vip_lookalike_good" not in refused_lookalikes
 
 
 def test_lookalike_audience_is_ranked_outside_its_seed_and_exported_with_consent_only(built_warehouse):
