@@ -231,7 +231,7 @@ landing_identifier_values as (
 
 ),
 
-{#- Each type's normalisation once, over every source's values (normalize_as). #}
+{#- Each type's normalisation once, over every source's values. #}
 landing_identifiers_normalized as (
     select
         source,
@@ -239,11 +239,7 @@ landing_identifiers_normalized as (
         record_key,
         identifier_type,
         raw_value,
-        case identifier_type
-            when 'email' then {{ profile360.normalize_as('email', 'raw_value') }}
-            when 'phone' then {{ profile360.normalize_as('phone', 'raw_value') }}
-            else {{ profile360.normalize_as(none, 'raw_value') }}
-        end as identifier_value
+        {{ profile360.normalize_identifier_by_type('identifier_type', 'raw_value') }} as identifier_value
     from landing_identifier_values
 
 )
