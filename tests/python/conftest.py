@@ -140,22 +140,18 @@ def _dbt_target_per_worker(tmp_path_factory: pytest.TempPathFactory):
             os.environ[key] = value
 
 
+EXCLUDE_RESOURCE_TYPES = "DBT_EXCLUDE_RESOURCE_TYPES"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _unit_tests_once():
     """dbt's unit tests check the models' SQL on fixed inputs, never the data: the
     session build runs all of them (test_staging_build checks each one passed), and
     every other build of the suite leaves them out, through dbt's own variable for
     `--exclude-resource-type` (dbt's advice for builds outside development and CI)."""
-    saved = os.environ.get(EXCLUDE_RESOURCE_TYPES)
-    os.environ[EXCLUDE_RESOURCE_TYPES] = "unit_test"
-    yield
-    if saved is None:
-        os.environ.pop(EXCLUDE_RESOURCE_TYPES, None)
-    else:
-        os.environ[EXCLUDE_RESOURCE_TYPES] = saved
-
-
-EXCLUDE_RESOURCE_TYPES = "DBT_EXCLUDE_RESOURCE_TYPES"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(EXCLUDE_RESOURCE_TYPES, "unit_test")
+        yield
 
 
 @pytest.fixture(scope="session")

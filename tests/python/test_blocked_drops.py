@@ -79,16 +79,10 @@ def _table(db: Path, table: str) -> list[tuple]:
 @contextlib.contextmanager
 def _env(**values: str):
     """Environment variables set for what runs inside (a child process started there), then restored."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in values.items():
+            patch.setenv(key, value)
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _statuses(db: Path) -> dict[str, str]:
