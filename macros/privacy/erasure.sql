@@ -154,28 +154,35 @@
     record_key, identifier_type, raw_value, identifier_value), the raw value
     as typed (cleaned) and identifier_value normalised by the identity macros.
     Files named in `skip_files` (landing paths as in _source_file, e.g.
-    `web_events/2026-11-01.jsonl`) are not read: the filter is a constant on
-    the file name, which DuckDB applies to the file list before opening any
-    file. Used only by stg_landing__identifier_hashes, which persists salted
-    hashes, never a raw value.
+    `web_events/2026-11-01.jsonl`) are not read: each source's reader opens
+    only its admitted files not skipped (landing_reader's explicit list);
+    where the admission is not built (the reader is the whole source), a
+    constant filter on the file name drops that source's skipped files. So
+    the SQL text grows with the files read, not with the files indexed
+    before. Used only by stg_landing__identifier_hashes, which persists
+    salted hashes, never a raw value.
 #}
 {% macro landing_identifier_ctes(skip_files=[]) -%}
     {%- set sources = profile360.erasure_landing_sources() -%}
-    {%- set skipped %}
-        where {{ profile360.admitted_landing_file('filename') }}
-        {%- if skip_files | length > 0 %}
-            and {{ profile360.landing_file('filename') }} not in (
-                {%- for file in skip_files | sort %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
-            )
-        {%- endif %}
-    {%- endset -%}
     {%- for landing_source, spec in sources.items() %}
     {%- set entry = profile360._identifier_entry(landing_source) %}
     {#- Only the admitted files not yet indexed are opened (landing_reader). #}
     {%- set admitted = profile360.admitted_landing_files(landing_source) %}
+    {%- set own_skipped = [] %}
+    {%- if admitted is none %}
+        {%- for file in skip_files if file.startswith(landing_source ~ '/') %}{% do own_skipped.append(file) %}{% endfor %}
+    {%- endif %}
     {%- set reader = profile360.landing_reader(
         spec.source, landing_source, none if admitted is none else admitted | reject('in', skip_files) | list
     ) %}
+    {%- set skipped %}
+        where {{ profile360.admitted_landing_file('filename') }}
+        {%- if own_skipped | length > 0 %}
+            and {{ profile360.landing_file('filename') }} not in (
+                {%- for file in own_skipped | sort %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+            )
+        {%- endif %}
+    {%- endset %}
 landing_{{ landing_source }} as (
 
     {%- if spec.format == 'jsonl' %}

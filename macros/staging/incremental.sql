@@ -10,14 +10,17 @@
                                      staging models: delete+insert on DuckDB
                                      (the merged rows replace their keys),
                                      merge on Spark (Delta).
-      new_landing_files(column, stored_column, extra_condition)
+      new_landing_files(column, stored_column, extra_condition,
+                        landing_source)
                                      a WHERE condition keeping the rows of
                                      the landing files whose contents were
                                      admitted after the previous load of
                                      {{ this }} (landing_files_to_read: new
                                      drops and drops re-sent with new
                                      contents), a constant list rendered at
-                                     execute time. `1 = 1` on a full build.
+                                     execute time (only landing_source's
+                                     files when given). `1 = 1` on a full
+                                     build.
       with_stored_rows(relation, unique_key)
                                      the candidate rows of a staging model:
                                      on a full build every row (all columns)
@@ -72,9 +75,10 @@
 {%- endmacro %}
 
 
-{% macro new_landing_files(column='_source_file', stored_column='_source_file', extra_condition=none) -%}
+{% macro new_landing_files(column='_source_file', stored_column='_source_file', extra_condition=none,
+                           landing_source=none) -%}
     {#- stored_column is kept for callers; the files are chosen by admission time. -#}
-    {%- set files = profile360.landing_files_to_read(extra_condition) -%}
+    {%- set files = profile360.landing_files_to_read(extra_condition, landing_source) -%}
     {%- if files is none -%}
         1 = 1
     {%- elif files | length == 0 -%}
@@ -102,8 +106,11 @@
     reads: those whose current contents stg_landing__files admitted after the
     previous load of {{ this }} (its newest _loaded_at before this run, among
     the rows matching extra_condition): new drops, and drops re-sent under the
-    same name with new contents. none on a full build (every file). -#}
-{% macro landing_files_to_read(extra_condition=none) -%}
+    same name with new contents; only landing_source's files when given (a
+    caller reading one source's rows: its list stays that source's files,
+    whatever the other sources' history). none on a full build (every
+    file). -#}
+{% macro landing_files_to_read(extra_condition=none, landing_source=none) -%}
     {%- if model.resource_type == 'unit_test' -%}
         {{ return(none) }}
     {%- endif -%}
@@ -117,6 +124,9 @@
         from {{ files }} as _files
         where
             _files.status = 'admitted'
+            {%- if landing_source %}
+            and _files.source = '{{ landing_source }}'
+            {%- endif %}
             and _files.content_admitted_at > coalesce(
                 (
                     select max(_previous._loaded_at) from {{ this }} as _previous

@@ -67,7 +67,8 @@ rejected as (
         where
             _quarantine_reason_code is not null
             and {{ profile360.new_landing_files(
-                stored_column='source_file', extra_condition="source = '" ~ entry.source ~ "'"
+                stored_column='source_file', extra_condition="source = '" ~ entry.source ~ "'",
+                landing_source=entry.source
             ) }}
     {%- endfor %}
 
