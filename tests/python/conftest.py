@@ -56,6 +56,11 @@ class BuiltWarehouse:
         """Where the build writes audience exports (PROFILE360_EXPORTS_DIR, see run_cli)."""
         return exports_dir_for(self.db_path)
 
+    @property
+    def target_dir(self) -> Path:
+        """The session build's dbt target folder (DBT_TARGET_PATH), its logs in logs/."""
+        return self.db_path.parent / "target"
+
     def broken_rows(self) -> list[dict[str, str]]:
         """The generator's record of every broken row it injected."""
         with open(self.landing_dir / "_truth" / "broken_rows.csv", newline="", encoding="utf-8") as handle:
@@ -154,6 +159,22 @@ def _unit_tests_once():
         yield
 
 
+DBT_FILE_LOG_LEVEL = "DBT_LOG_LEVEL_FILE"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_file_logs_at_info():
+    """dbt writes its log file at debug level by default: every query's SQL, a
+    sixth of a small build's time. The suite's builds log at info (dbt's own
+    variable for `--log-level-file`; what the tests read there, parse and
+    landing-file messages, is info); the builds whose logs are scanned for
+    erased personal data keep the default (the session build, the erasure day
+    of test_blocked_drops): there the SQL text is what is checked."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DBT_FILE_LOG_LEVEL, "info")
+        yield
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     """Generate demo data and build it (`profile360 demo`) once for the whole session (once
@@ -166,11 +187,11 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     def produce() -> dict:
         # The README's first command (`profile360 demo`: generate the landing zone,
         # build, publish, summarise), shortened; test_cli checks what it prints.
-        target = root / "target"
+        target = BuiltWarehouse(landing, db, None).target_dir
         build = run_cli("demo", "--persons", str(DEMO_PERSONS), "--days", str(DEMO_DAYS),
                         landing_dir=landing, db_path=db,
-                        env={EXCLUDE_RESOURCE_TYPES: None, "DBT_TARGET_PATH": str(target),
-                             "DBT_LOG_PATH": str(target / "logs")})
+                        env={EXCLUDE_RESOURCE_TYPES: None, DBT_FILE_LOG_LEVEL: None,
+                             "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target / "logs")})
         return {"args": build.args, "returncode": build.returncode, "stdout": build.stdout,
                 "stderr": build.stderr}
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import exports_dir_for, land_day, landing_rows, run_cli
+from conftest import DBT_FILE_LOG_LEVEL, exports_dir_for, land_day, landing_rows, run_cli
 from test_erasure import ErasureDay, _clean, _national_phone, _scan
 
 from orchestration.lib.project import OFFLINE_ENV
@@ -194,7 +194,8 @@ def scenario(tmp_path_factory, _dbt_target_per_worker):
 
         # Day 7: the erasure request, a plain build (the next day's build after the gate).
         land_day(generated, landing, ERASURE_DAY.isoformat())
-        erasure_build = run_cli("build", landing_dir=landing, db_path=db)
+        # Its log file at dbt's default level (debug: every query's SQL), scanned below.
+        erasure_build = run_cli("build", landing_dir=landing, db_path=db, env={DBT_FILE_LOG_LEVEL: None})
         erasure_day = _keep_erasure_day(root, db, _dbt_target_per_worker, erasure_build, *planted)
         staged_after_next_day = _keys(db, "select transaction_id from staging.stg_pos__transactions")
         profiled_after_next_day = _keys(
@@ -437,6 +438,7 @@ def test_an_erasure_on_a_later_day_leaves_no_trace_in_exports_target_or_logs(era
     files = [path for folder in folders if folder.exists() for path in folder.rglob("*")
              if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
     assert any(path.suffix == ".csv" for path in files) and any(path.suffix == ".sql" for path in files)
+    assert any("[debug]" in path.read_text(errors="replace") for path in files if path.name == "dbt.log")
     found = [(str(path), match.group(0)) for path in files
              for match in [plain.search(path.read_text(errors="replace").lower())] if match]
     assert found == []

@@ -244,7 +244,8 @@ def _erased_needles(requests, own_identifiers) -> tuple[set[str], set[str]]:
 
 def test_no_trace_of_an_erased_person_in_serving_exports_target_or_logs(built_warehouse, requests,
                                                                         own_identifiers):
-    """The serving warehouse (every column), the audience files, dbt's target/ and logs/."""
+    """The serving warehouse (every column), the audience files, dbt's target/ and logs/ (the
+    session build's, its log file at dbt's default debug level: every query's SQL)."""
     from orchestration.lib.project import PROJECT_DIR
     from orchestration.lib.serving import serving_db_path
 
@@ -252,9 +253,12 @@ def test_no_trace_of_an_erased_person_in_serving_exports_target_or_logs(built_wa
     with duckdb.connect(str(serving_db_path(built_warehouse.db_path)), read_only=True) as serving:
         assert _scan(serving, sorted(needles), sorted(digit_needles), min_relations=8) == []
     plain = re.compile("|".join(re.escape(needle) for needle in sorted(needles)))
-    files = [path for folder in (built_warehouse.exports_dir, PROJECT_DIR / "target", PROJECT_DIR / "logs")
+    folders = (built_warehouse.exports_dir, built_warehouse.target_dir, PROJECT_DIR / "target", PROJECT_DIR / "logs")
+    files = [path for folder in folders
              for path in folder.rglob("*") if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
     assert any(path.suffix == ".csv" for path in files)
+    logs = [path for path in files if path.name == "dbt.log"]
+    assert logs and "[debug]" in logs[0].read_text(errors="replace"), "the session build's log holds its SQL"
     found = [(str(path), match.group(0)) for path in files
              for match in [plain.search(path.read_text(errors="replace").lower())] if match]
     assert found == []
