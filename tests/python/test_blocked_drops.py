@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_FILE_LOG_LEVEL, exports_dir_for, land_day, landing_rows, run_cli
+from conftest import DBT_FILE_LOG_LEVEL, EXCLUDE_RESOURCE_TYPES, exports_dir_for, land_day, landing_rows, run_cli
 from test_erasure import ErasureDay, _clean, _national_phone, _scan
 
 from orchestration.lib.project import OFFLINE_ENV
@@ -168,8 +168,7 @@ def scenario(tmp_path_factory, _dbt_target_per_worker):
             land_day(generated, landing, day.isoformat())
         # Days 1-5: setup, its dbt tests checked nowhere here (dbt's own variable for
         # --exclude-resource-type, for this child process only).
-        with _env(DBT_EXCLUDE_RESOURCE_TYPES="test unit_test"):
-            first = run_cli("build", landing_dir=landing, db_path=db)
+        first = run_cli("build", landing_dir=landing, db_path=db, env={EXCLUDE_RESOURCE_TYPES: "test unit_test"})
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
         planted = _plant_erasure(generated, landing, db)
 

@@ -257,8 +257,9 @@ def test_no_trace_of_an_erased_person_in_serving_exports_target_or_logs(built_wa
     files = [path for folder in folders
              for path in folder.rglob("*") if path.is_file() and path.suffix in (".csv", ".json", ".sql", ".log")]
     assert any(path.suffix == ".csv" for path in files)
-    logs = [path for path in files if path.name == "dbt.log"]
-    assert logs and "[debug]" in logs[0].read_text(errors="replace"), "the session build's log holds its SQL"
+    session_log = built_warehouse.target_dir / "logs" / "dbt.log"
+    assert session_log in files and "[debug]" in session_log.read_text(errors="replace"), (
+        "the session build's log holds its SQL")
     found = [(str(path), match.group(0)) for path in files
              for match in [plain.search(path.read_text(errors="replace").lower())] if match]
     assert found == []

@@ -114,7 +114,7 @@ def test_build_passes_every_dbt_test(built_warehouse):
     assert "ERROR=0" in out and "Completed successfully" in out
     # Every data test and unit test of the project ran in it and passed (the suite's
     # other builds leave the unit tests out: conftest.py, _unit_tests_once).
-    target = built_warehouse.db_path.parent / "target"
+    target = built_warehouse.target_dir
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     for kind in ("unit_test", "test"):
