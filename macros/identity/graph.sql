@@ -56,11 +56,8 @@
 
 {% macro identity_forget_unlinked_numbers() -%}
     {%- if execute and is_incremental() -%}
-        delete from {{ this }}
-        where identifier_id not in (
-            select linking.identifier_id from {{ ref('int_identity_links') }} as linking
-            where linking.is_link
-        )
+        {{ profile360.delete_rows_where(this, 'identifier_id not in (select linking.identifier_id from '
+            ~ ref('int_identity_links') ~ ' as linking where linking.is_link)') }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -45,27 +45,17 @@
     On a first build or --full-refresh dbt creates the table from the select;
     the strategy is not called.
 
-    Spark (dispatched): on plain Parquet every incremental model is rebuilt
-    whole (+full_refresh, dbt_project.yml) and no strategy runs;
-    replace_scope_strategy() names `insert_overwrite` there, a name dbt-spark
-    accepts. With Delta it names replace_scope, and
-    spark__get_incremental_replace_scope_sql runs the DELETEs then the
-    INSERT; but dbt-spark 1.11's incremental materialization only accepts
-    append, merge, insert_overwrite and microbatch, so Delta builds stop
-    with dbt-spark's "Invalid incremental strategy" error until that
-    validation lets a custom strategy through (untested here).
+    Spark (dispatched): the same strategy. On plain Parquet (no DELETE)
+    the deleted rows and the new ones are written by rewriting the touched
+    partitions (spark_rewrite_rows, macros/spark/incremental.sql: the
+    staging tables are partitioned by drop); with Delta the DELETEs run,
+    then the INSERT. dbt-spark 1.11 accepts only its own strategy names:
+    macros/spark/incremental.sql lets this one through.
 #}
 {% macro replace_scope_strategy() -%}
-    {{ return(adapter.dispatch('replace_scope_strategy', 'profile360')()) }}
-{%- endmacro %}
-
-{% macro default__replace_scope_strategy() -%}
     {{ return('replace_scope') }}
 {%- endmacro %}
 
-{% macro spark__replace_scope_strategy() -%}
-    {{ return('replace_scope' if profile360.spark_file_format() == 'delta' else 'insert_overwrite') }}
-{%- endmacro %}
 
 
 {#- The scope relation named by config replace_scope.from, or none for
@@ -92,36 +82,32 @@
     {{ return(adapter.dispatch('get_incremental_replace_scope_sql', 'profile360')(arg_dict)) }}
 {%- endmacro %}
 
-{#- The DELETE statements of a build: scope keys, then unique_key. -#}
-{% macro replace_scope_deletes(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
+{#- The rows a build deletes, as conditions on the stored rows: scope
+    keys, then unique_key. -#}
+{% macro replace_scope_conditions(arg_dict) -%}
     {%- set settings = config.get('replace_scope') -%}
     {%- if settings is none or settings.get('keys') is none -%}
         {{ exceptions.raise_compiler_error(this ~ ": incremental_strategy replace_scope needs config "
             ~ "replace_scope={'from': ..., 'keys': [...]}") }}
     {%- endif -%}
     {%- set scope = profile360.replace_scope_relation(settings['from']) -%}
-    {%- set deletes = [] -%}
+    {%- set conditions = [] -%}
     {%- if scope is none -%}
-        {%- do deletes.append('delete from ' ~ target) -%}
+        {%- do conditions.append('true') -%}
     {%- else -%}
         {%- for key, columns in settings['keys'] -%}
-            {%- do deletes.append('delete from ' ~ target ~ ' where ' ~ key ~ ' in (select ' ~ columns
-                ~ ' from ' ~ scope ~ ')') -%}
+            {%- do conditions.append(key ~ ' in (select ' ~ columns ~ ' from ' ~ scope ~ ')') -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set unique_key = arg_dict['unique_key'] -%}
-    {%- if unique_key -%}
-        {%- set key_columns = ([unique_key] if unique_key is string else unique_key) | join(', ') -%}
-        {%- do deletes.append('delete from ' ~ target ~ ' where (' ~ key_columns ~ ') in (select '
-            ~ key_columns ~ ' from ' ~ arg_dict['temp_relation'] ~ ')') -%}
+    {%- if arg_dict['unique_key'] -%}
+        {%- do conditions.append(profile360.rows_with_keys_of(arg_dict['unique_key'], arg_dict['temp_relation'])) -%}
     {%- endif -%}
-    {{ return(deletes) }}
+    {{ return(conditions) }}
 {%- endmacro %}
 
 {% macro default__get_incremental_replace_scope_sql(arg_dict) -%}
-    {%- for statement in profile360.replace_scope_deletes(arg_dict) %}
-    {{ statement }};
+    {%- for condition in profile360.replace_scope_conditions(arg_dict) %}
+    delete from {{ arg_dict['target_relation'] }} where {{ condition }};
     {%- endfor %}
     {{ get_insert_into_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['dest_columns']) }}
     {%- if config.get('replace_scope')['from'] == 'work' %};
@@ -129,11 +115,18 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Delta (one statement per call on Spark): the DELETEs run first, the
-    INSERT is the main statement; the work scope is replaced at the next build. -#}
+{#- Spark, one statement per call. Delta: the DELETEs run first, the
+    INSERT is the main statement. Parquet: the touched partitions are
+    rewritten (spark_rewrite_rows); the main statement drops the rows
+    written aside. The work scope is replaced at the next build. -#}
 {% macro spark__get_incremental_replace_scope_sql(arg_dict) -%}
-    {%- for statement in profile360.replace_scope_deletes(arg_dict) -%}
-        {%- do run_query(statement) -%}
+    {%- set conditions = profile360.replace_scope_conditions(arg_dict) -%}
+    {%- if profile360.spark_file_format() != 'delta' -%}
+        {{ return(profile360.spark_rewrite_rows(arg_dict['target_relation'], '(' ~ conditions | join(') or (') ~ ')',
+                                                 arg_dict['temp_relation'], config.get('partition_by'))) }}
+    {%- endif -%}
+    {%- for condition in conditions -%}
+        {%- do run_query('delete from ' ~ arg_dict['target_relation'] ~ ' where ' ~ condition) -%}
     {%- endfor -%}
     {{ return(get_insert_into_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['dest_columns'])) }}
 {%- endmacro %}

@@ -385,42 +385,17 @@ landing_identifiers_normalized as (
 
 
 {% macro forget_erased_records(relation) -%}
-    {{ return(adapter.dispatch('forget_erased_records', 'profile360')(relation)) }}
-{%- endmacro %}
-
-{% macro default__forget_erased_records(relation) -%}
-    delete from {{ relation }}
-    where {{ profile360.salted_sha256(dbt.concat(['source', "':'", 'record_key'])) }} in (
-        {{ profile360.erased_record_hashes() }}
-    )
-{%- endmacro %}
-
-{% macro spark__forget_erased_records(relation) -%}
-    -- Not implemented on Spark yet (DELETE needs Delta tables): docs/privacy.md.
-    select 1
+    {{ profile360.delete_rows_where(relation, profile360.salted_sha256(dbt.concat(['source', "':'", 'record_key']))
+        ~ ' in (' ~ profile360.erased_record_hashes() ~ ')') }}
 {%- endmacro %}
 
 
 {% macro forget_erased_profiles(relation) -%}
-    {{ return(adapter.dispatch('forget_erased_profiles', 'profile360')(relation)) }}
-{%- endmacro %}
-
-{% macro default__forget_erased_profiles(relation) -%}
-    delete from {{ relation }}
-    where
-        profile_id not in (
-            select _records.profile_id from {{ ref('map_records_to_profiles') }} as _records
-            where _records.profile_id is not null
-        )
-        and profile_id not in (
-            select _changes.old_profile_id from {{ ref('fct_profile_id_changes') }} as _changes
-            where _changes.old_profile_id is not null
-        )
-{%- endmacro %}
-
-{% macro spark__forget_erased_profiles(relation) -%}
-    -- Not implemented on Spark yet (DELETE needs Delta tables): docs/privacy.md.
-    select 1
+    {{ profile360.delete_rows_where(relation,
+        'profile_id not in (select _records.profile_id from ' ~ ref('map_records_to_profiles') ~ ' as _records'
+        ~ ' where _records.profile_id is not null)'
+        ~ ' and profile_id not in (select _changes.old_profile_id from ' ~ ref('fct_profile_id_changes') ~ ' as _changes'
+        ~ ' where _changes.old_profile_id is not null)') }}
 {%- endmacro %}
 
 

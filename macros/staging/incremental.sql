@@ -9,7 +9,8 @@
       staging_incremental_strategy()  the dbt incremental strategy of the
                                      staging models: delete+insert on DuckDB
                                      (the merged rows replace their keys),
-                                     merge on Spark (Delta).
+                                     and on Spark's Parquet tables; merge
+                                     on Spark with Delta.
       new_landing_files(column, stored_column, extra_condition,
                         landing_source)
                                      a WHERE condition keeping the rows of
@@ -66,12 +67,11 @@
     {{ return('delete+insert') }}
 {%- endmacro %}
 
-{#- Spark: merge needs Delta (var profile360__spark_file_format: delta). On
-    plain Parquet tables the incremental models are rebuilt whole (the
-    spark target sets full_refresh on them, dbt_project.yml), so the
-    strategy only has to be one dbt-spark accepts there. -#}
+{#- Spark: merge with Delta (var profile360__spark_file_format: delta); on
+    plain Parquet delete+insert, carried out by rewriting the touched
+    partitions (macros/spark/incremental.sql). -#}
 {% macro spark__staging_incremental_strategy() -%}
-    {{ return('merge' if profile360.spark_file_format() == 'delta' else 'insert_overwrite') }}
+    {{ return('merge' if profile360.spark_file_format() == 'delta' else 'delete+insert') }}
 {%- endmacro %}
 
 
@@ -187,10 +187,6 @@
 
 
 {% macro delete_erased_rows(kept_condition) -%}
-    {{ return(adapter.dispatch('delete_erased_rows', 'profile360')(kept_condition)) }}
-{%- endmacro %}
-
-{% macro default__delete_erased_rows(kept_condition) -%}
     {%- set erasure_log = ref('stg_landing__erasure_log') -%}
     {%- set needed = false -%}
     {%- if execute and load_relation(erasure_log) is not none -%}
@@ -202,18 +198,7 @@
         {%- set needed = run_query(query).columns[0].values()[0] > 0 -%}
     {%- endif -%}
     {%- if needed -%}
-        delete from {{ this }} where not ({{ kept_condition }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#- Spark: DELETE needs Delta tables; the same statement applies there.
-    On Parquet the staging models are rebuilt whole at every build (their
-    rows all passed the base_ filters): nothing to delete. -#}
-{% macro spark__delete_erased_rows(kept_condition) -%}
-    {%- if profile360.spark_file_format() == 'delta' -%}
-        {{ profile360.default__delete_erased_rows(kept_condition) }}
+        {{ profile360.delete_rows_where(this, 'not (' ~ kept_condition ~ ')') }}
     {%- else -%}
         select 1
     {%- endif -%}

@@ -304,26 +304,8 @@
 
 
 {% macro forget_erased_quarantined_lines() -%}
-    {{ return(adapter.dispatch('forget_erased_quarantined_lines', 'profile360')()) }}
-{%- endmacro %}
-
-{% macro default__forget_erased_quarantined_lines() -%}
     {%- set this_load = '_quarantine_reason_code is not null and _loaded_at = ' ~ profile360.load_timestamp() -%}
-    delete from {{ this }}
-    where
-        {{ this_load }}
-        and not {{ profile360.quarantined_row_not_erased(
-            '_raw_record', '(select _raw_record from ' ~ this ~ ' where ' ~ this_load ~ ') as _new'
-        ) }}
-{%- endmacro %}
-
-{#- Spark: DELETE needs Delta tables; on Parquet the base_* tables are
-    rebuilt whole (no hook can delete): there the quarantine still drops the
-    lines (stg_landing__quarantined_rows). -#}
-{% macro spark__forget_erased_quarantined_lines() -%}
-    {%- if profile360.spark_file_format() == 'delta' -%}
-        {{ profile360.default__forget_erased_quarantined_lines() }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ profile360.delete_rows_where(this, this_load ~ ' and not ' ~ profile360.quarantined_row_not_erased(
+        '_raw_record', '(select _raw_record from ' ~ this ~ ' where ' ~ this_load ~ ') as _new'
+    )) }}
 {%- endmacro %}

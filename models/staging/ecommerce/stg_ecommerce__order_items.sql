@@ -6,6 +6,7 @@
     unique_key='order_item_id',
     incremental_strategy=profile360.replace_scope_strategy(),
     replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
+    partition_by=profile360.drop_partition(),
     on_schema_change='fail',
 ) }}
 

@@ -23,6 +23,7 @@
     unique_key='_source_file',
     incremental_strategy=profile360.replace_scope_strategy(),
     replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
+    partition_by=profile360.drop_partition(),
     on_schema_change='fail',
 ) }}
 {%- set indexed = [] %}

@@ -3,6 +3,7 @@
     unique_key='_source_file',
     incremental_strategy=profile360.replace_scope_strategy(),
     replace_scope={'from': 'blocked_drops', 'keys': [['_source_file', 'source_file']]},
+    partition_by=profile360.drop_partition(),
     on_schema_change='fail',
     post_hook=[
         "{{ profile360.delete_erased_rows(profile360.parsed_row_not_erased('support_tickets', this)) }}",
