@@ -1,12 +1,22 @@
 """Spark parity: the same demo built on DuckDB and on Spark, table by table.
 
 Generates a small demo landing zone, builds it with `dbt build` on the
-default DuckDB target and in one `dbt build --target spark` (a local Spark
-session, docs/spark.md), then compares every table both engines built: row
-counts, and contents (rows compared as whole, `EXCEPT ALL` both ways, after
-leaving out the allowed differences of ALLOWED_DIFFERENCES; numbers column by column
-within RELATIVE_TOLERANCE). The Spark tables are read from their Parquet folders
-by DuckDB (the in-memory Spark catalog ends with the dbt command).
+default DuckDB target (one full build) and on Spark (`--target spark`, a
+local Spark session, docs/spark.md), then compares every table both engines
+built: row counts, and contents (rows compared as whole, `EXCEPT ALL` both
+ways, after leaving out the allowed differences of ALLOWED_DIFFERENCES;
+numbers column by column within RELATIVE_TOLERANCE). The Spark tables are read
+from their Parquet folders by DuckDB.
+
+Spark builds incrementally by default (--spark-build incremental): a first
+`dbt build` over the drops before the first erasure request (the later drops
+moved aside, the landing file checks run on what remains), then, the drops
+put back, an incremental `dbt build` with the tests: its incremental models
+rewrite the partitions the new drops and the erasure touch
+(macros/spark/incremental.sql). Its tables equal to DuckDB's full build is
+"incremental = full refresh" on Spark. The catalog is Derby's (hive) there,
+kept in the work folder between the two commands. --spark-build full: one
+build with the in-memory catalog.
 
 Prints, per layer, the build time on each engine, the nodes each built and
 failed, and per table the row counts and the first differing columns; exit
@@ -15,7 +25,8 @@ code 0 only when every compared table matches and neither build failed
 
 Usage:
     python benchmarks/spark_parity.py --work /tmp/spark_parity [--persons 200] [--days 10]
-        [--spark-tests all|unit|none] [--duckdb-tests] [--allow-failures] [--json figures.json]
+        [--spark-tests all|unit|none] [--spark-build incremental|full] [--duckdb-tests]
+        [--allow-failures] [--json figures.json]
 
 Needs the spark extra and Java 17 (docs/spark.md). A script, not a test.
 """
@@ -37,6 +48,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR  # noqa: E402
+from tests.python import incremental_rules as rules  # noqa: E402
 
 # Allowed differences: (table or "*", column) -> why. Every other column of
 # every table both engines built must hold the same rows.
@@ -77,12 +89,41 @@ def layer_of(node: dict) -> str:
     return "other"
 
 
-def run(command: list[str], env: dict[str, str], log: Path) -> tuple[int, float]:
+def run(command: list[str], env: dict[str, str], log: Path, cwd: Path | None = None) -> tuple[int, float]:
     started = time.monotonic()
     with log.open("w") as handle:
-        result = subprocess.run(command, cwd=PROJECT_DIR, env=env, stdout=handle,
+        result = subprocess.run(command, cwd=cwd or PROJECT_DIR, env=env, stdout=handle,
                                 stderr=subprocess.STDOUT, check=False)
     return result.returncode, time.monotonic() - started
+
+
+def drop_day(path: Path) -> str | None:
+    """The day a landing drop is named after (<source>/<YYYY-MM-DD>.<ext>), None for other files."""
+    stem = path.name.split(".")[0]
+    return stem if len(stem) == 10 and stem[4] == "-" and stem[7] == "-" else None
+
+
+def first_erasure_day(landing: Path) -> str:
+    """The first day whose erasure_requests drop holds a request (a line beyond the header); the
+    last day when none does."""
+    days = sorted(d for p in landing.glob("*/*") if (d := drop_day(p)))
+    for drop in sorted((landing / "erasure_requests").glob("*.csv*")):
+        opener = __import__("gzip").open if drop.suffix == ".gz" else open
+        with opener(drop, "rt") as handle:
+            if sum(1 for _ in handle) > 1:
+                return drop_day(drop)
+    return days[-1]
+
+
+def drops_from(landing: Path, day: str) -> list[Path]:
+    """The landing drops of `day` and later, relative to the landing folder."""
+    return sorted(p.relative_to(landing) for p in landing.glob("*/*") if (d := drop_day(p)) and d >= day)
+
+
+def move_drops(drops: list[Path], source: Path, destination: Path) -> None:
+    for drop in drops:
+        (destination / drop).parent.mkdir(parents=True, exist_ok=True)
+        (source / drop).rename(destination / drop)
 
 
 def results(target_path: Path) -> tuple[dict, dict]:
@@ -142,7 +183,13 @@ def numbers_differ(con, column: str, duck_rel: str, spark_rel: str) -> int:
     """).fetchone()[0]
 
 
-def compare(duck_db: Path, spark_dir: Path, manifest: dict, duck_ok: set, spark_ok: set) -> list[dict]:
+def compare(duck_db: Path, spark_dir: Path, manifest: dict, duck_ok: set, spark_ok: set,
+            incremental: bool = False) -> list[dict]:
+    """Every table both engines built, DuckDB's against Spark's. incremental: Spark's tables come
+    from an incremental build, DuckDB's from a full one; what an incremental build may differ
+    from a one-shot build is tests/python/incremental_rules.py's (the suite's own rules): run
+    state and logs of earlier builds left out, some tables compared on their current state,
+    lineage columns ignored."""
     con = duckdb.connect(str(duck_db), read_only=True)
     rows = []
     for unique_id, node in sorted(manifest["nodes"].items()):
@@ -155,14 +202,22 @@ def compare(duck_db: Path, spark_dir: Path, manifest: dict, duck_ok: set, spark_
         if not any(folder.glob("*.parquet")) and not any(folder.glob("**/*.parquet")):
             rows.append({"table": f"{schema}.{name}", "status": "no parquet", "duckdb": None, "spark": None})
             continue
+        table = f"{schema}.{name}"
+        if incremental and (table in rules.EXCLUDED or table in rules.RUN_STATE):
+            rows.append({"table": table, "status": "left out", "duckdb": None, "spark": None,
+                         "why": rules.RUN_STATE.get(table, "incremental history (tests/python/incremental_rules.py)")})
+            continue
         duck_rel = f'"{schema}"."{name}"'
-        if f"{schema}.{name}" in ALLOWED_MISSING_ROWS:
-            duck_rel = f"(select * from {duck_rel} where {ALLOWED_MISSING_ROWS[f'{schema}.{name}'][0]})"
+        if table in ALLOWED_MISSING_ROWS:
+            duck_rel = f"(select * from {duck_rel} where {ALLOWED_MISSING_ROWS[table][0]})"
         spark_rel = f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+        if incremental and table in rules.PARTIAL:
+            duck_rel, spark_rel = (f"({rules.PARTIAL[table].format(t=rel)})" for rel in (duck_rel, spark_rel))
         duck_cols = duck_columns(con, duck_rel)
         spark_cols = {k.lower(): v for k, v in duck_columns(con, spark_rel).items()}
-        table = f"{schema}.{name}"
         allowed = {column for (where, column) in ALLOWED_DIFFERENCES if where in ("*", table)}
+        if incremental:
+            allowed |= rules.LINEAGE_COLUMNS | rules.IDENTITY_INNER.get(table, set())
         common = [c for c in duck_cols if c.lower() in spark_cols and c.lower() not in allowed]
         keep = [c for c in common if not is_number(duck_cols[c])]
         numbers = [c for c in common if is_number(duck_cols[c])]
@@ -206,6 +261,9 @@ def main() -> int:
                         help="tests run on Spark: all (data and unit tests, default); unit (the unit tests: "
                              "their edge cases run the spark__ macros; the data tests' tables are compared "
                              "with DuckDB's instead); none")
+    parser.add_argument("--spark-build", choices=("incremental", "full"), default="incremental",
+                        help="incremental (default): Spark builds the drops before the first erasure request, "
+                             "then all of them incrementally; full: one build")
     parser.add_argument("--duckdb-tests", action="store_true",
                         help="run the data and unit tests on DuckDB too (the main suite runs them)")
     parser.add_argument("--allow-failures", action="store_true",
@@ -243,31 +301,85 @@ def main() -> int:
     # the DuckDB side builds without them too, so both engines build the same graph.
     duck_exclude += ["--vars", "{profile360__identity_probabilistic: false}"]
     env["PROFILE360_SPARK_FILE_CHECKS"] = str(work / "landing_file_checks.parquet")
-    status = {}
-    for engine, extra in (("duckdb", duck_exclude), ("spark", ["--target", "spark", *spark_exclude])):
+    spark = ["--target", "spark"]
+    no_tests = ["--exclude-resource-type", "unit_test", "test"]
+    builds = [("duckdb", duck_exclude, None)]
+    if args.spark_build == "incremental":
+        env["PROFILE360_SPARK_CATALOG"] = "hive"
+        later = drops_from(landing, first_erasure_day(landing))
+        figures["spark_first_build_days_before"] = first_erasure_day(landing)
+        builds += [("spark-first", [*spark, *no_tests], later), ("spark", [*spark, *spark_exclude], None)]
+    else:
+        builds += [("spark", [*spark, *spark_exclude], None)]
+    aside = work / "landing-later"
+    for engine, extra, moved in builds:
         target_path = work / f"target-{engine}"
-        if engine == "spark":
+        if engine.startswith("spark"):
+            if moved:
+                move_drops(moved, landing, aside)
+            elif aside.exists():
+                move_drops(sorted(p.relative_to(aside) for p in aside.rglob("*") if p.is_file()), aside, landing)
             # The masked record keys use the DuckDB build's look-up key, so they compare equal.
             from orchestration.lib.serving import lookup_key
             env["PROFILE360_RECORD_KEY_SECRET"] = lookup_key(duck_db, create=True)
             # The landing file checks (a Python model dbt-spark cannot run) run before dbt.
             checks = [sys.executable, "-m", "orchestration.lib.spark_file_checks", "--landing-dir", str(landing),
                       "--out", env["PROFILE360_SPARK_FILE_CHECKS"]]
-            code, seconds = run(checks, env, work / "file_checks.log")
-            figures["file_checks_seconds"] = round(seconds, 1)
-            print(f"landing file checks (before the Spark build): exit code {code}, {seconds:.0f} s")
+            code, seconds = run(checks, env, work / f"file_checks-{engine}.log")
+            figures[f"file_checks_seconds_{engine}"] = round(seconds, 1)
+            print(f"landing file checks (before {engine}): exit code {code}, {seconds:.0f} s")
             if code:
-                print(f"file checks failed: {work / 'file_checks.log'}")
+                print(f"file checks failed: {work / f'file_checks-{engine}.log'}")
                 return 1
         command = dbt_build_command(extra, target_path, work / f"logs-{engine}")
-        code, seconds = run(command, env, work / f"{engine}.log")
+        # Spark's Derby metastore (metastore_db/, derby.log) goes to the work folder.
+        code, seconds = run(command, env, work / f"{engine}.log", cwd=work if engine.startswith("spark") else None)
         manifest, by_id = results(target_path)
         figures[engine] = {"exit_code": code, "wall_seconds": round(seconds, 1),
                            "layers": {k: {"seconds": round(v["seconds"], 1), "status": dict(v["status"])}
                                       for k, v in summarise(engine, manifest, by_id).items()}}
         print(f"{engine}: dbt build exit code {code}, {seconds:.0f} s wall, load {os.getloadavg()[0]:.2f} "
               f"({work / f'{engine}.log'})")
+        if engine == "spark-first":
+            # The Parquet files of the first build, to count what the incremental one kept.
+            (work / "spark-first-files.json").write_text(json.dumps(parquet_files(spark_dir)))
+        if code and engine == "spark-first":
+            failed = sorted(uid for uid, r in by_id.items() if r["status"] in ("error", "fail"))
+            print(f"the first Spark build failed ({len(failed)} nodes: {', '.join(failed[:10])}): "
+                  "no incremental build on top of it")
+            return 1
     return report(args, work, duck_db, spark_dir, figures, started)
+
+
+def parquet_files(spark_dir: Path) -> dict[str, int]:
+    """Every Parquet file of the Spark warehouse, with its modification time (ns)."""
+    return {str(p.relative_to(spark_dir)): p.stat().st_mtime_ns for p in spark_dir.rglob("*.parquet")}
+
+
+def files_kept(work: Path, spark_dir: Path, manifest: dict) -> tuple[list[dict], bool]:
+    """Per incremental model: the Parquet files of the first Spark build, and how many the
+    incremental build left as they were (same path, same time). A drop-partitioned table keeps
+    the files of the drops it did not touch; True when those tables kept any file at all (they
+    were not rebuilt whole)."""
+    before = json.loads((work / "spark-first-files.json").read_text())
+    now = parquet_files(spark_dir)
+    rows, partitioned_kept = [], 0
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n["unique_id"]):
+        if node["resource_type"] != "model" or node["config"].get("materialized") != "incremental":
+            continue
+        prefix = f"{node['schema']}.db/{node['alias'] or node['name']}/"
+        first = {path: mtime for path, mtime in before.items() if path.startswith(prefix)}
+        kept = sum(1 for path, mtime in first.items() if now.get(path) == mtime)
+        partition_by = node["config"].get("partition_by")
+        rows.append({"table": prefix.rstrip("/").replace(".db/", "."), "partition_by": partition_by,
+                     "first_build_files": len(first), "kept": kept,
+                     "files_now": sum(1 for path in now if path.startswith(prefix))})
+        partitioned_kept += kept if partition_by else 0
+    print(f"\nincremental Spark build: Parquet files of the first build kept (not rewritten), per incremental model")
+    for row in rows:
+        print(f"  {row['table']:<56} {row['kept']:>4} of {row['first_build_files']:>4} kept, "
+              f"{row['files_now']:>4} now" + (f"  (partitioned by {row['partition_by']})" if row["partition_by"] else ""))
+    return rows, partitioned_kept > 0
 
 
 def report(args, work: Path, duck_db: Path, spark_dir: Path, figures: dict, started: float) -> int:
@@ -278,7 +390,9 @@ def report(args, work: Path, duck_db: Path, spark_dir: Path, figures: dict, star
     ok = {engine: {uid for uid, r in by_id.items() if r["status"] in ("success", "pass")}
           for engine, by_id in status.items()}
     manifest, _ = results(work / "target-spark")
-    compared = compare(duck_db, spark_dir, manifest, ok["duckdb"], ok["spark"])
+    incremental_build = (work / "spark-first-files.json").exists()
+    everything = compare(duck_db, spark_dir, manifest, ok["duckdb"], ok["spark"], incremental=incremental_build)
+    compared = [entry for entry in everything if entry["status"] != "left out"]
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
     built = {engine: sum(1 for n in models if n["unique_id"] in ok[engine]) for engine in ok}
     print(f"\nmodels built: duckdb {built['duckdb']}/{len(models)}, spark {built['spark']}/{len(models)}")
@@ -293,6 +407,9 @@ def report(args, work: Path, duck_db: Path, spark_dir: Path, figures: dict, star
               f"{entry['spark'] if entry['spark'] is not None else '-':>8}  {entry['status']}"
               + (f"  columns: {', '.join(entry['differing_columns'][:6])}" if entry.get("differing_columns") else "")
               + (f"  one side only: {', '.join(entry['columns_only_one_side'])}" if entry.get("columns_only_one_side") else ""))
+    for entry in everything:
+        if entry["status"] == "left out":
+            print(f"{entry['table']:<58} {'-':>8} {'-':>8}  left out (incremental build): {entry['why']}")
     matching = sum(1 for e in compared if e["status"] == "match")
     print(f"\ntables compared: {len(compared)}, matching: {matching}; allowed differences: "
           + "; ".join(f"{table}.{column}: {why}" for (table, column), why in ALLOWED_DIFFERENCES.items())
@@ -302,7 +419,13 @@ def report(args, work: Path, duck_db: Path, spark_dir: Path, figures: dict, star
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, default=str))
     builds_ok = figures["duckdb"]["exit_code"] == 0 and figures["spark"]["exit_code"] == 0
-    return 0 if matching == len(compared) and compared and (builds_ok or args.allow_failures) else 1
+    incremental = True
+    if incremental_build:
+        figures["files_kept"], incremental = files_kept(work, spark_dir, manifest)
+        if not incremental:
+            print("FAILED: the incremental Spark build rewrote every file of its drop-partitioned tables "
+                  "(rebuilt whole, not incremental)")
+    return 0 if matching == len(compared) and compared and incremental and (builds_ok or args.allow_failures) else 1
 
 
 def dbt_build_command(extra: list[str], target_path: Path, log_path: Path) -> list[str]:

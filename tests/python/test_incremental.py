@@ -55,6 +55,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.project import OFFLINE_ENV, PROJECT_DIR
+from tests.python.incremental_rules import EXCLUDED, IDENTITY_INNER, LINEAGE_COLUMNS, LOAD_TIME_COLUMNS, PARTIAL
 from tests.python.conftest import (
     RECORD_KEYS, day_values, first_delivered_records, generate_days, land_day, landing_rows,
     pick_profiles, run_dbt,
@@ -75,63 +76,11 @@ CUSTOMER_COLUMNS = (("stg_web__events", "user_id"), ("stg_ecommerce__orders", "c
                     ("stg_app__events", "user_id"), ("stg_support__tickets", "customer_id"),
                     ("stg_crm__contacts", "customer_id"))
 
-# Lineage load times: when a row was loaded, which differs by construction.
-LOAD_TIME_COLUMNS = {"_loaded_at"}
-
-# The identity layer's inner tables, incremental too (docs/identity.md,
-# "Incremental builds"): compared like the public ones, without the stitching
-# statistics of the build that last stitched a group (rounds and passes).
-IDENTITY_INNER = {
-    "identity.int_identifier_occurrences": set(),
-    "identity.int_identifiers_flagged": set(),
-    "identity.int_identity_links": set(),
-    "identity.int_identity_components": {"stitch_rounds", "stitch_passes", "stitch_max_pass_rounds"},
-    "identity.int_identity_profile_anchors": set(),
-    "identity.int_identity_links_rejected": set(),
-}
-
 # Seeds, models and the snapshot; data tests run elsewhere (the whole-suite
 # build) and would only add minutes here.
 BUILD = ("build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
-# Tables compared on part of their columns or state, and why.
-PARTIAL = {
-    # Append-only log: erased_at is the build that first logged the hash
-    # (a load time), request_id and erased_as the request that reached it
-    # first; the set of erased identifiers must be the same.
-    "staging.stg_landing__erasure_log": "select identifier_hash, identifier_type from {t}",
-    # Landing admission: when a build first listed a file is a load time; the
-    # files, their contents and verdicts must be the same.
-    "staging.stg_landing__files":
-        "select source_file, source, file_name, drop_date, size_bytes, content_hash, status, reason, "
-        "row_count, changed_after_admission from {t}",
-    # The per-file contents check: a file's modification time is the landing
-    # copy's (the one-shot build reads the generated folder itself).
-    "staging.stg_landing__file_checks":
-        "select source_file, size_bytes, content_hash, row_count, unreadable_reason from {t}",
-    # Membership history: a day-by-day build records spells opened on
-    # earlier days, a one-shot build only the last day. The current state,
-    # the open spells, must be the same.
-    "segments.fct_segment_membership_changes":
-        "select profile_id, segment_key from {t} where exited_at is null",
-    # Snapshot of the record map: its validity periods are the times of the
-    # builds. The current rows must be the same.
-    "identity.snp_identity__record_profiles":
-        "select record_id, source, record_key, profile_id from {t} where dbt_valid_to is null",
-}
-# Tables left out, and why.
-EXCLUDED = {
-    # Weekly counts of moves between lifecycle stages, read from the
-    # membership history: a one-shot build has one as-of day, so every
-    # profile moves from `none`. Its current state is the open spells of
-    # fct_segment_membership_changes, compared above.
-    "segments.rpt_lifecycle_transitions",
-    # The merge/split log records how profile ids changed between builds: a
-    # one-shot build has no earlier build, so it is empty by construction.
-    # Its current state is map_records_to_profiles and
-    # map_identifiers_to_profiles, compared in full.
-    "identity.fct_profile_id_changes",
-}
+
 
 
 # Profiles tables keyed by profile (rows of a profile that no longer exists
@@ -149,9 +98,6 @@ STATE_TABLES = ("int_profiles_as_of", "int_purchase_state", "int_engagement_stat
                 "int_profile_product_state")
 PUBLIC_TABLES = ("trait_purchase", "trait_engagement", "trait_service", "trait_behaviour",
                  "dim_profile_traits")
-# Build lineage: when a state row was computed, and as of which day (a
-# profile not recomputed keeps an earlier day by design).
-LINEAGE_COLUMNS = {"_loaded_at", "computed_as_of_date"}
 COUNTS_7D = ("web_sessions_7d", "app_sessions_7d", "page_views_7d", "product_views_7d",
              "add_to_carts_7d", "searches_7d")
 # Every time of a record a trait compares with the as-of day.

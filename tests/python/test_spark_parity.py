@@ -84,3 +84,65 @@ def test_spark_file_checks_name_a_missing_landing_dir(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="nowhere"):
         write_file_checks(tmp_path / "nowhere", tmp_path / "checks.parquet")
+
+
+def test_incremental_leg_splits_the_drops_at_the_first_erasure_request(tmp_path):
+    """The first Spark build stops before the first drop holding an erasure request, so the
+    incremental build has rows to erase; the drops moved aside are that day's and later."""
+    from benchmarks.spark_parity import drops_from, first_erasure_day, move_drops
+
+    landing, aside = tmp_path / "landing", tmp_path / "later"
+    files = {
+        "erasure_requests/2026-11-01.csv": "request_id,email\n",
+        "erasure_requests/2026-11-02.csv": "request_id,email\n",
+        "erasure_requests/2026-11-03.csv": "request_id,email\nr1,a@example.com\n",
+        "web_events/2026-11-02.jsonl": "{}\n",
+        "web_events/2026-11-03.jsonl": "{}\n",
+        "web_events/2026-11-04.jsonl": "{}\n",
+        "_truth/person_map.csv": "person_id\n",
+    }
+    for name, text in files.items():
+        (landing / name).parent.mkdir(parents=True, exist_ok=True)
+        (landing / name).write_text(text)
+
+    day = first_erasure_day(landing)
+    assert day == "2026-11-03"
+    later = drops_from(landing, day)
+    assert [str(p) for p in later] == ["erasure_requests/2026-11-03.csv", "web_events/2026-11-03.jsonl",
+                                       "web_events/2026-11-04.jsonl"]
+    move_drops(later, landing, aside)
+    assert sorted(str(p.relative_to(landing)) for p in landing.rglob("*.*")) == [
+        "_truth/person_map.csv", "erasure_requests/2026-11-01.csv", "erasure_requests/2026-11-02.csv",
+        "web_events/2026-11-02.jsonl"]
+    assert (aside / "web_events/2026-11-04.jsonl").read_text() == "{}\n"
+
+
+def test_files_kept_fails_a_drop_partitioned_table_rewritten_whole(tmp_path):
+    """The incremental check: a drop-partitioned table whose first-build files all changed
+    was rebuilt whole (fails); one that kept an untouched drop's file passes."""
+    import json
+    import os
+
+    from benchmarks.spark_parity import files_kept, parquet_files
+
+    spark_dir = tmp_path / "spark-warehouse"
+    parts = {drop: spark_dir / "staging.db" / "t" / f"_source_file={drop}" / "part-0.parquet" for drop in "ab"}
+    for path in parts.values():
+        path.parent.mkdir(parents=True)
+        duckdb.sql(f"copy (select 1 as x) to '{path}' (format parquet)")
+    (tmp_path / "spark-first-files.json").write_text(json.dumps(parquet_files(spark_dir)))
+    manifest = {"nodes": {"model.p.t": {"resource_type": "model", "schema": "staging", "alias": "t", "name": "t",
+                                        "unique_id": "model.p.t",
+                                        "config": {"materialized": "incremental", "partition_by": "_source_file"}}}}
+
+    # Drop b rewritten (a new file), drop a untouched: incremental.
+    parts["b"].unlink()
+    duckdb.sql(f"copy (select 2 as x) to '{parts['b'].with_name('part-1.parquet')}' (format parquet)")
+    rows, incremental = files_kept(tmp_path, spark_dir, manifest)
+    assert incremental and rows[0]["kept"] == 1 and rows[0]["first_build_files"] == 2
+
+    # Drop a rewritten in place too (same name, new time): rebuilt whole.
+    stat = parts["a"].stat()
+    os.utime(parts["a"], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    rows, incremental = files_kept(tmp_path, spark_dir, manifest)
+    assert not incremental and rows[0]["kept"] == 0
