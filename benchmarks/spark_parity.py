@@ -25,7 +25,7 @@ code 0 only when every compared table matches and neither build failed
 
 Usage:
     python benchmarks/spark_parity.py --work /tmp/spark_parity [--persons 200] [--days 10]
-        [--spark-tests all|unit|none] [--spark-build incremental|full] [--duckdb-tests]
+        [--spark-tests all|unit|none] [--spark-build incremental|full] [--split-day YYYY-MM-DD] [--duckdb-tests]
         [--allow-failures] [--json figures.json]
 
 Needs the spark extra and Java 17 (docs/spark.md). A script, not a test.
@@ -264,6 +264,9 @@ def main() -> int:
     parser.add_argument("--spark-build", choices=("incremental", "full"), default="incremental",
                         help="incremental (default): Spark builds the drops before the first erasure request, "
                              "then all of them incrementally; full: one build")
+    parser.add_argument("--split-day", help="incremental: the first day of the drops the second Spark build "
+                                            "adds (YYYY-MM-DD, or last: the last day alone; default: the first "
+                                            "day with an erasure request)")
     parser.add_argument("--duckdb-tests", action="store_true",
                         help="run the data and unit tests on DuckDB too (the main suite runs them)")
     parser.add_argument("--allow-failures", action="store_true",
@@ -306,9 +309,14 @@ def main() -> int:
     builds = [("duckdb", duck_exclude, None)]
     if args.spark_build == "incremental":
         env["PROFILE360_SPARK_CATALOG"] = "hive"
-        later = drops_from(landing, first_erasure_day(landing))
-        figures["spark_first_build_days_before"] = first_erasure_day(landing)
-        builds += [("spark-first", [*spark, *no_tests], later), ("spark", [*spark, *spark_exclude], None)]
+        days = sorted({d for p in landing.glob("*/*") if (d := drop_day(p))})
+        split = {None: first_erasure_day(landing), "last": days[-1]}.get(args.split_day, args.split_day)
+        later = drops_from(landing, split)
+        figures["spark_first_build_days_before"] = split
+        # The first build only needs what the second finds stored: the incremental models,
+        # the snapshot, and what they read.
+        stored = ["--select", "+config.materialized:incremental", "+resource_type:snapshot"]
+        builds += [("spark-first", [*spark, *no_tests, *stored], later), ("spark", [*spark, *spark_exclude], None)]
     else:
         builds += [("spark", [*spark, *spark_exclude], None)]
     aside = work / "landing-later"

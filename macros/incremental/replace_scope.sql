@@ -115,15 +115,21 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Spark, one statement per call. Delta: the DELETEs run first, the
-    INSERT is the main statement. Parquet: the touched partitions are
-    rewritten (spark_rewrite_rows); the main statement drops the rows
-    written aside. The work scope is replaced at the next build. -#}
+{#- Spark, one statement per call. Parquet: the touched partitions are
+    rewritten (spark_rewrite_rows, the new rows read once), then the work
+    scope dropped, as on DuckDB; the main statement drops the rows written
+    aside. Delta: the DELETEs run first, the INSERT is the main statement
+    (it reads the model's query, which reads the work scope: replaced at
+    the next build). -#}
 {% macro spark__get_incremental_replace_scope_sql(arg_dict) -%}
     {%- set conditions = profile360.replace_scope_conditions(arg_dict) -%}
     {%- if profile360.spark_file_format() != 'delta' -%}
-        {{ return(profile360.spark_rewrite_rows(arg_dict['target_relation'], '(' ~ conditions | join(') or (') ~ ')',
-                                                 arg_dict['temp_relation'], config.get('partition_by'))) }}
+        {%- set last = profile360.spark_rewrite_rows(arg_dict['target_relation'], '(' ~ conditions | join(') or (') ~ ')',
+                                                     arg_dict['temp_relation'], config.get('partition_by')) -%}
+        {%- if execute and config.get('replace_scope')['from'] == 'work' -%}
+            {%- do run_query(profile360.identity_drop_table(profile360.identity_work_relation('scope'))) -%}
+        {%- endif -%}
+        {{ return(last) }}
     {%- endif -%}
     {%- for condition in conditions -%}
         {%- do run_query('delete from ' ~ arg_dict['target_relation'] ~ ' where ' ~ condition) -%}

@@ -3,8 +3,8 @@
     macros/materializations/snapshot.sql), copied with one change: plain
     Parquet tables are accepted (the spark target without Delta). The first
     run creates the table as dbt-spark does; a later run has no MERGE on
-    Parquet, so spark_parquet_snapshot_merge() writes the merged rows aside
-    and overwrites the snapshot with them (the same rows as dbt-spark's
+    Parquet, so spark_parquet_snapshot_merge() writes the merged rows aside,
+    overwrites the snapshot with them and drops them (the same rows as dbt-spark's
     MERGE: open periods closed by an update or delete, new periods
     inserted). Delta, Iceberg and Hudi go through dbt-spark's MERGE as
     before. Defined in the root project, it takes precedence over the
@@ -36,8 +36,12 @@
             ~ " where new_rows.dbt_change_type = 'insert' and new_rows." ~ columns.dbt_scd_id
             ~ ' not in (select ' ~ columns.dbt_scd_id ~ ' from ' ~ target ~ ')'
         ) -%}
+        {#- The overwrite here, so that the snapshot's main statement drops
+            the merged rows written aside (they hold every record's row,
+            erased ones too until the post-hooks forget them). -#}
+        {%- do run_query('insert overwrite table ' ~ target ~ ' select * from ' ~ aside) -%}
     {%- endif -%}
-    insert overwrite table {{ target }} select * from {{ aside }}
+    drop table if exists {{ aside }}
 {%- endmacro %}
 
 
